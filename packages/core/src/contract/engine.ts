@@ -1,0 +1,97 @@
+import type { AbortSignalLike, ConflictPolicy, Logger, OptionValues, Redactor } from "./context.js";
+import type { DataPlaneItem, JsonObject } from "./item.js";
+import type { ReplicationMode, ReplicationResult } from "./result.js";
+
+/**
+ * A slice of the work whose target listing fits in memory (a container, a share, one item
+ * kind of a vault). Partitions of a lower `stage` are fully applied before a higher stage
+ * starts; partitions of one stage share the run's concurrency.
+ */
+export interface Partition {
+  readonly id: string;
+  readonly stage?: number;
+  readonly label?: string;
+}
+
+/** What the plugin decides for one source item after comparing it with the target. */
+export type PlanDecision =
+  | { readonly action: "create"; readonly reason?: string; readonly details?: JsonObject }
+  | { readonly action: "update"; readonly reason: string; readonly details?: JsonObject }
+  | { readonly action: "skip-unchanged"; readonly reason?: string }
+  | { readonly action: "skip-unsupported"; readonly reason: string }
+  | { readonly action: "conflict"; readonly reason: string; readonly details?: JsonObject };
+
+export type PlanActionName = PlanDecision["action"];
+
+/** An action the engine asks the plugin to carry out. */
+export interface PlannedAction<S extends DataPlaneItem, T> {
+  readonly action: "create" | "update";
+  readonly source: S;
+  readonly target: T | undefined;
+  readonly reason?: string;
+  readonly details?: JsonObject;
+  /** True when the item was a conflict and the policy is `overwrite`. */
+  readonly overwrite: boolean;
+}
+
+/** What the plugin reports after acting on one item. */
+export interface ApplyResult {
+  /** Defaults to the planned action ("created" / "updated"). */
+  readonly status?: "created" | "updated" | "skipped-unchanged" | "skipped-unsupported";
+  readonly reason?: string;
+  readonly details?: JsonObject;
+  readonly bytes?: number;
+  readonly warnings?: readonly string[];
+}
+
+/** Passed to every step: what a plugin needs to plan and act on one item. */
+export interface StepContext {
+  readonly signal: AbortSignalLike;
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  readonly mode: ReplicationMode;
+  readonly dryRun: boolean;
+  readonly onConflict: ConflictPolicy;
+  readonly options: OptionValues;
+  /** Report bytes moved so far for a long copy (progress bars). */
+  reportBytes(key: string, bytes: number): void;
+  /** Adds a warning to the run's result (shown in the summary and the report). */
+  warn(message: string): void;
+}
+
+/**
+ * The service-specific steps a plugin supplies; the engine supplies planning, concurrency,
+ * retries, checkpoints, sharding, conflicts, progress, dry-run and the result bookkeeping.
+ */
+export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
+  /** Slices of the work; without it, one partition holds everything. */
+  partitions?(ctx: StepContext): AsyncIterable<Partition> | Iterable<Partition>;
+  /** Streams the source's items (of one partition). */
+  listSource(partition: Partition | undefined, ctx: StepContext): AsyncIterable<S>;
+  /** Streams the target's items (of one partition); indexed by `targetKey`. */
+  listTarget(partition: Partition | undefined, ctx: StepContext): AsyncIterable<T>;
+  /** The key of a target item, matched against the source item's `key`. Default: `target.key`. */
+  targetKey?(target: T): string;
+  /** Compares one source item with its target counterpart (undefined: absent in the target). */
+  plan(source: S, target: T | undefined, ctx: StepContext): PlanDecision | Promise<PlanDecision>;
+  /** Carries out one create or update. Throw to fail the item; the engine retries transient errors. */
+  apply(action: PlannedAction<S, T>, ctx: StepContext): Promise<ApplyResult | undefined>;
+  /** Items of a lower phase within a partition finish before a higher phase starts (e.g. directory depth). */
+  phase?(item: S): number;
+  /** A fingerprint of the source item's state; a resumed run only skips journal entries that match it. */
+  fingerprint?(item: S): string;
+  /** Bytes an action will move (progress bars). */
+  size?(item: S): number | undefined;
+  /** Called once after all partitions are applied (verification, vault-level settings). */
+  finish?(ctx: StepContext): Promise<{ readonly warnings?: readonly string[] } | undefined>;
+  /** Suggested items in flight when the user gives no `--max-in-flight`. */
+  readonly defaultConcurrency?: number;
+}
+
+/** Runs replication steps: plan → apply, with the run's checkpoint, shard and limits. */
+export interface ReplicationEngine {
+  run<S extends DataPlaneItem, T>(
+    steps: ReplicationSteps<S, T>,
+    info: { readonly plugin: string; readonly sourceResourceId: string; readonly targetResourceId: string },
+  ): Promise<ReplicationResult>;
+}

@@ -1,0 +1,78 @@
+import type { DiscoverContext, GenerateContext, Logger, OptionValue, ReplicateContext, Side } from "./context.js";
+import type { GeneratedOutput, IacFormat } from "./generate.js";
+import type { DataPlaneItem } from "./item.js";
+import type { AzureResource } from "./resource.js";
+import type { ReplicationMode, ReplicationResult } from "./result.js";
+
+export type Verb = "discover" | "generate" | "replicate";
+
+/** A plugin-specific option, surfaced by the CLI as `--<name>` on the verbs it applies to. */
+export interface PluginOptionSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly type: "boolean" | "string" | "number";
+  /** Allowed values for a string option. */
+  readonly choices?: readonly string[];
+  readonly default?: OptionValue;
+  readonly verbs: readonly Verb[];
+}
+
+/** An RBAC role a plugin needs on one side for one verb or mode. */
+export interface PermissionRequirement {
+  readonly side: Side;
+  /** `discover` (read metadata), `template` or `replication`. */
+  readonly for: "discover" | ReplicationMode;
+  readonly role: string;
+  /** Built-in role definition id (a GUID), when known. */
+  readonly roleDefinitionId?: string;
+  readonly reason: string;
+}
+
+/**
+ * A dataplane plugin. Plain data plus functions: no classes are shared across packages, so
+ * two copies of `@dataplane/core` in one install keep working.
+ */
+export interface DataPlanePlugin {
+  readonly name: string;
+  readonly version: string;
+  readonly description?: string;
+  /** ARM resource types served, matched case-insensitively. */
+  readonly resourceTypes: readonly string[];
+  /** Item kinds this plugin handles for those types (e.g. `secret`, `blob`). */
+  readonly itemKinds: readonly string[];
+  /** Chooses among resources of one type (for instance by `kind`). */
+  supports?(resource: AzureResource): boolean;
+  readonly options?: readonly PluginOptionSpec[];
+  readonly permissions?: readonly PermissionRequirement[];
+  readonly formats?: readonly IacFormat[];
+
+  /** Streams the resource's items. Never reads secret values unless an option asks for it. */
+  discover(resource: AzureResource, context: DiscoverContext): AsyncIterable<DataPlaneItem>;
+  /** Turns discovered items into infrastructure-as-code; secret values are never written. */
+  generate(
+    items: AsyncIterable<DataPlaneItem> | Iterable<DataPlaneItem>,
+    format: IacFormat,
+    context: GenerateContext,
+  ): Promise<GeneratedOutput>;
+  /** Copies items from source to target (usually through `context.engine.run(steps)`). */
+  replicate(source: AzureResource, target: AzureResource, context: ReplicateContext): Promise<ReplicationResult>;
+}
+
+/** What a plugin's entry point receives. */
+export interface PluginHost {
+  /** Version of the `@dataplane/core` that loads the plugin. */
+  readonly coreVersion: string;
+  /** Version of the contract that core implements; compare with your `dataplane.apiVersion`. */
+  readonly contractVersion: string;
+  readonly logger: Logger;
+  /** Registers one plugin; call once per plugin the package provides. */
+  register(plugin: DataPlanePlugin): void;
+}
+
+/** The default export of a package's `./dataplane-plugin` module. */
+export type RegisterFunction = (host: PluginHost) => void | Promise<void>;
+
+/** Identity helper that types a plugin definition. */
+export function definePlugin<P extends DataPlanePlugin>(plugin: P): P {
+  return plugin;
+}
