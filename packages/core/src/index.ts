@@ -6,12 +6,26 @@ export type * from "./contract/engine.js";
 export type * from "./contract/generate.js";
 export type * from "./contract/item.js";
 export type * from "./contract/plugin.js";
-export type * from "./contract/result.js";
+export { definePlugin } from "./contract/plugin.js";
 export type { AzureResource, ResourceIdParts } from "./contract/resource.js";
 export { parseResourceId, resourceProperty, sameResourceType } from "./contract/resource.js";
-export { definePlugin } from "./contract/plugin.js";
+export type * from "./contract/result.js";
 export { CONTRACT_VERSION, CORE_VERSION } from "./contract/version.js";
-
+export { RunBook } from "./engine/bookkeeping.js";
+export {
+  type CheckpointStore,
+  FileJournal,
+  type JournalEntry,
+  noCheckpoint,
+  type RunIdentity,
+} from "./engine/checkpoint.js";
+// The replication engine and its mechanisms
+export { Engine, type EngineSettings } from "./engine/engine.js";
+export { abortableSleep, type GovernorSettings, RequestGovernor } from "./engine/governor.js";
+export { TaskPool } from "./engine/pool.js";
+export { formatShard, ownsKey, parseShard, type Shard, stableHash, WHOLE } from "./engine/shard.js";
+export { SlidingWindow } from "./engine/sliding-window.js";
+export { classifyError, classifyStatus, retryAfterMs, type TransientInfo } from "./engine/transient.js";
 // Errors
 export {
   DataplaneError,
@@ -24,10 +38,19 @@ export {
   isCouldNotRun,
   isDataplaneError,
 } from "./errors/errors.js";
-
-// Registry and loader
-export { type PluginOrigin, PluginRegistry, type RegisteredPlugin } from "./registry/registry.js";
-export { checkPluginShape } from "./registry/plugin-shape.js";
+// Terraform HCL
+export {
+  expr,
+  HclBlock,
+  HclBody,
+  type HclExpression,
+  HclFile,
+  type HclValue,
+  isExpression,
+  quote,
+  ref,
+} from "./hcl/hcl.js";
+export { IdentifierAllocator, sanitizeIdentifier } from "./hcl/identifiers.js";
 export {
   type CandidateSources,
   findPluginCandidates,
@@ -35,12 +58,18 @@ export {
   nearestPackageDir,
   type PluginCandidate,
 } from "./loader/candidates.js";
-export { type LoadOptions, type LoadReport, loadPlugins, type PluginRefusal, type RefusalReason } from "./loader/load-plugins.js";
-
-// Terraform HCL
-export { expr, HclBlock, HclBody, type HclExpression, HclFile, type HclValue, isExpression, quote, ref } from "./hcl/hcl.js";
-export { IdentifierAllocator, sanitizeIdentifier } from "./hcl/identifiers.js";
-
-// Redaction and logging
-export { REDACTED, SecretRedactor } from "./redaction/redactor.js";
+export {
+  type LoadOptions,
+  type LoadReport,
+  loadPlugins,
+  type PluginRefusal,
+  type RefusalReason,
+} from "./loader/load-plugins.js";
 export { createLogger, type LoggerOptions, type LogLevel, silentLogger } from "./logging/logger.js";
+// Redaction and logging
+export { REDACTED, redactJson, SecretRedactor } from "./redaction/redactor.js";
+export { checkPluginShape } from "./registry/plugin-shape.js";
+// Registry and loader
+export { type PluginOrigin, PluginRegistry, type RegisteredPlugin } from "./registry/registry.js";
+export { type ReportRun, ReportWriter } from "./report/report-writer.js";
+export { createSession, type ReplicateOptions, Session, type SessionOptions } from "./session/session.js";

@@ -70,7 +70,12 @@ export interface SideAccess {
 // Progress
 
 export type ProgressEvent =
-  | { readonly type: "run-started"; readonly plugin: string; readonly source: string; readonly target?: string }
+  | {
+      readonly type: "run-started";
+      readonly plugin: string;
+      readonly source: string;
+      readonly target?: string;
+    }
   | {
       readonly type: "discovered";
       readonly plugin: string;

@@ -1,4 +1,11 @@
-import type { DiscoverContext, GenerateContext, Logger, OptionValue, ReplicateContext, Side } from "./context.js";
+import type {
+  DiscoverContext,
+  GenerateContext,
+  Logger,
+  OptionValue,
+  ReplicateContext,
+  Side,
+} from "./context.js";
 import type { GeneratedOutput, IacFormat } from "./generate.js";
 import type { DataPlaneItem } from "./item.js";
 import type { AzureResource } from "./resource.js";
@@ -55,7 +62,11 @@ export interface DataPlanePlugin {
     context: GenerateContext,
   ): Promise<GeneratedOutput>;
   /** Copies items from source to target (usually through `context.engine.run(steps)`). */
-  replicate(source: AzureResource, target: AzureResource, context: ReplicateContext): Promise<ReplicationResult>;
+  replicate(
+    source: AzureResource,
+    target: AzureResource,
+    context: ReplicateContext,
+  ): Promise<ReplicationResult>;
 }
 
 /** What a plugin's entry point receives. */

@@ -66,10 +66,8 @@ export function quote(value: string): string {
         // `${` and `%{` start template sequences; doubling the sigil escapes them.
         out += next === "{" ? ch + ch : ch;
         break;
-      default: {
-        const code = ch.charCodeAt(0);
-        out += code < 0x20 || code === 0x7f ? `\\u${code.toString(16).padStart(4, "0")}` : ch;
-      }
+      default:
+        out += isControl(ch) ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}` : ch;
     }
   }
   return `"${out}"`;
@@ -89,7 +87,9 @@ function renderValue(value: HclValue, indent: string): string {
     const inner = indent + "  ";
     return `[\n${value.map((v) => `${inner}${renderValue(v as HclValue, inner)},`).join("\n")}\n${indent}]`;
   }
-  const entries = Object.entries(value as Record<string, HclValue | undefined>).filter(([, v]) => v !== undefined);
+  const entries = Object.entries(value as Record<string, HclValue | undefined>).filter(
+    ([, v]) => v !== undefined,
+  );
   if (entries.length === 0) return "{}";
   const inner = indent + "  ";
   const width = Math.max(...entries.map(([k]) => quote(k).length));
@@ -104,10 +104,15 @@ type Entry =
   | { readonly t: "comment"; readonly text: string }
   | { readonly t: "blank" };
 
+function isControl(ch: string): boolean {
+  const code = ch.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
+}
+
 function renderComment(text: string, indent: string): string {
   return text
     .split(/\r?\n/)
-    .map((line) => `${indent}# ${line.replace(/[\u0000-\u001f\u007f]/g, " ")}`.trimEnd())
+    .map((line) => `${indent}# ${[...line].map((ch) => (isControl(ch) ? " " : ch)).join("")}`.trimEnd())
     .join("\n");
 }
 

@@ -65,7 +65,9 @@ export function nearestPackageDir(cwd: string): string | undefined {
 }
 
 function looksLikePath(request: string): boolean {
-  return request.startsWith(".") || isAbsolute(request) || request.includes("\\") || /^[^@][^/]*\/.+/.test(request);
+  return (
+    request.startsWith(".") || isAbsolute(request) || request.includes("\\") || /^[^@][^/]*\/.+/.test(request)
+  );
 }
 
 function hasPluginField(dir: string): boolean {
@@ -92,7 +94,9 @@ function explicitCandidate(request: string, sources: CandidateSources): PluginCa
   const dir =
     locatePackage(request, sources.cwd) ??
     (sources.besideCli ? locatePackage(request, dirname(sources.besideCli)) : undefined);
-  return dir ? { request, via: "explicit", dir } : { request, via: "explicit", missing: "package not installed" };
+  return dir
+    ? { request, via: "explicit", dir }
+    : { request, via: "explicit", missing: "package not installed" };
 }
 
 function projectCandidates(cwd: string): PluginCandidate[] {

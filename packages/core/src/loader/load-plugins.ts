@@ -61,9 +61,17 @@ export async function loadPlugins(options: LoadOptions): Promise<LoadReport> {
   const refused: PluginRefusal[] = [];
 
   for (const candidate of options.candidates) {
-    const base = { candidate: candidate.request, via: candidate.via, ...(candidate.dir ? { path: candidate.dir } : {}) };
+    const base = {
+      candidate: candidate.request,
+      via: candidate.via,
+      ...(candidate.dir ? { path: candidate.dir } : {}),
+    };
     if (!candidate.dir) {
-      refused.push({ ...base, reason: "not-found", message: `${candidate.request}: ${candidate.missing ?? "not found"}` });
+      refused.push({
+        ...base,
+        reason: "not-found",
+        message: `${candidate.request}: ${candidate.missing ?? "not found"}`,
+      });
       continue;
     }
     const pkg = readPackageJson(candidate.dir);
@@ -127,7 +135,12 @@ export async function loadPlugins(options: LoadOptions): Promise<LoadReport> {
       continue;
     }
 
-    const origin: PluginOrigin = { via: candidate.via, packageName: name, path: candidate.dir, ...(version ? { packageVersion: version } : {}) };
+    const origin: PluginOrigin = {
+      via: candidate.via,
+      packageName: name,
+      path: candidate.dir,
+      ...(version ? { packageVersion: version } : {}),
+    };
     let registered = 0;
     const host: PluginHost = {
       coreVersion: CORE_VERSION,
@@ -142,7 +155,11 @@ export async function loadPlugins(options: LoadOptions): Promise<LoadReport> {
           options.logger.debug(`registered plugin ${plugin.name} from ${who}`);
         } catch (error) {
           const code = (error as { code?: string }).code;
-          refuse(code === "DP_PLUGIN_CONFLICT" ? "conflict" : "invalid-shape", `${who}: ${formatError(error)}`, pluginName);
+          refuse(
+            code === "DP_PLUGIN_CONFLICT" ? "conflict" : "invalid-shape",
+            `${who}: ${formatError(error)}`,
+            pluginName,
+          );
         }
       },
     };

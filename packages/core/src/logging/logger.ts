@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from "../contract/item.js";
 import type { Logger, Redactor } from "../contract/context.js";
+import type { JsonObject, JsonValue } from "../contract/item.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 

@@ -64,9 +64,9 @@ export class SecretRedactor implements Redactor {
     for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
     return out;
   }
+}
 
-  /** Redacts every string inside a JSON-like value (for reports and events). */
-  redactValue<T>(value: T): T {
-    return JSON.parse(this.redact(JSON.stringify(value))) as T;
-  }
+/** Redacts every string inside a JSON value (reports, events) with any redactor. */
+export function redactJson<T>(redactor: Redactor, value: T): T {
+  return JSON.parse(redactor.redact(JSON.stringify(value))) as T;
 }

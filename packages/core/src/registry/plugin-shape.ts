@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { DataPlanePlugin } from "../contract/plugin.js";
 
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { message: "must be a function" });
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", {
+  message: "must be a function",
+});
 
 const optionSpec = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be kebab-case"),
@@ -46,7 +48,9 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /** Checks that a value has the plugin shape; returns the reason when it has not. */
-export function checkPluginShape(value: unknown): { ok: true; plugin: DataPlanePlugin } | { ok: false; reason: string } {
+export function checkPluginShape(
+  value: unknown,
+): { ok: true; plugin: DataPlanePlugin } | { ok: false; reason: string } {
   const parsed = pluginShape.safeParse(value);
   if (parsed.success) return { ok: true, plugin: value as DataPlanePlugin };
   return { ok: false, reason: describeIssues(parsed.error) };

@@ -34,14 +34,22 @@ export class PluginRegistry {
     const shape = checkPluginShape(plugin);
     const label = typeof (plugin as { name?: unknown })?.name === "string" ? plugin.name : "(unnamed plugin)";
     if (!shape.ok) {
-      throw new DataplaneError(ErrorCodes.PluginInvalid, `plugin ${label} has an invalid shape: ${shape.reason}`, {
-        hint: "Check the plugin against the DataPlanePlugin contract of @dataplane/core",
-      });
+      throw new DataplaneError(
+        ErrorCodes.PluginInvalid,
+        `plugin ${label} has an invalid shape: ${shape.reason}`,
+        {
+          hint: "Check the plugin against the DataPlanePlugin contract of @dataplane/core",
+        },
+      );
     }
     if (this.#plugins.some((p) => p.plugin.name === plugin.name)) {
-      throw new DataplaneError(ErrorCodes.PluginConflict, `a plugin named ${plugin.name} is already registered`, {
-        hint: "Install only one copy of each plugin",
-      });
+      throw new DataplaneError(
+        ErrorCodes.PluginConflict,
+        `a plugin named ${plugin.name} is already registered`,
+        {
+          hint: "Install only one copy of each plugin",
+        },
+      );
     }
     for (const type of plugin.resourceTypes) {
       for (const kind of plugin.itemKinds) {
@@ -102,7 +110,9 @@ export class PluginRegistry {
 }
 
 function noPluginError(resource: AzureResource, installed: readonly RegisteredPlugin[]): DataplaneError {
-  const served = installed.some((p) => p.plugin.resourceTypes.some((t) => sameResourceType(t, resource.type)));
+  const served = installed.some((p) =>
+    p.plugin.resourceTypes.some((t) => sameResourceType(t, resource.type)),
+  );
   const list =
     installed.length === 0
       ? "none"

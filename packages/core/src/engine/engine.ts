@@ -1,0 +1,426 @@
+import type {
+  AbortSignalLike,
+  ConflictPolicy,
+  Logger,
+  OptionValues,
+  ProgressSink,
+  Redactor,
+} from "../contract/context.js";
+import type {
+  ApplyResult,
+  Partition,
+  PlanDecision,
+  PlannedAction,
+  ReplicationEngine,
+  ReplicationSteps,
+  StepContext,
+} from "../contract/engine.js";
+import type { DataPlaneItem } from "../contract/item.js";
+import type { ItemOutcome, ReplicationMode, ReplicationResult } from "../contract/result.js";
+import { ErrorCodes, formatError, isDataplaneError } from "../errors/errors.js";
+import { redactJson } from "../redaction/redactor.js";
+import { RunBook } from "./bookkeeping.js";
+import { type CheckpointStore, noCheckpoint, type RunIdentity } from "./checkpoint.js";
+import { abortableSleep, type RequestGovernor } from "./governor.js";
+import { TaskPool } from "./pool.js";
+import { formatShard, ownsKey, type Shard, WHOLE } from "./shard.js";
+import { classifyError } from "./transient.js";
+
+export interface EngineSettings {
+  readonly mode: ReplicationMode;
+  readonly dryRun: boolean;
+  readonly onConflict: ConflictPolicy;
+  /** Items in flight (`--max-in-flight`); default: the plugin's suggestion, else 32. */
+  readonly maxInFlight?: number;
+  readonly shard?: Shard;
+  /** Opens the checkpoint journal of one run (not called for dry runs). */
+  readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
+  readonly governor: RequestGovernor;
+  readonly progress: ProgressSink;
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  readonly signal: AbortSignalLike;
+  readonly options: OptionValues;
+  /** Every item's outcome, as it happens (reports). */
+  readonly onOutcome?: (
+    run: { plugin: string; source: string; target: string },
+    outcome: ItemOutcome,
+  ) => void;
+}
+
+interface RunState<S extends DataPlaneItem, T> {
+  readonly steps: ReplicationSteps<S, T>;
+  readonly plugin: string;
+  readonly source: string;
+  readonly target: string;
+  readonly book: RunBook;
+  readonly journal: CheckpointStore;
+  readonly pool: TaskPool;
+  readonly ctx: StepContext;
+}
+
+function errorOf(error: unknown, redactor: Redactor): { code: string; message: string } {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  const serviceCode = (error as { code?: unknown } | null)?.code;
+  const code = isDataplaneError(error)
+    ? error.code
+    : typeof serviceCode === "string" && serviceCode.length > 0
+      ? serviceCode
+      : typeof status === "number"
+        ? `HTTP_${status}`
+        : ErrorCodes.ItemFailed;
+  return { code, message: redactor.redact(formatError(error)) };
+}
+
+/**
+ * Plan → apply. Streams the source, compares each item with the target's listing, decides
+ * create / update / skip / conflict, and applies with bounded concurrency, transient-error
+ * retries (a retry plans again first, so a write that landed is not repeated), a checkpoint
+ * journal, shards and progress events. Counts only what really happened.
+ */
+export class Engine implements ReplicationEngine {
+  constructor(readonly settings: EngineSettings) {}
+
+  async run<S extends DataPlaneItem, T>(
+    steps: ReplicationSteps<S, T>,
+    info: { readonly plugin: string; readonly sourceResourceId: string; readonly targetResourceId: string },
+  ): Promise<ReplicationResult> {
+    const { settings } = this;
+    const started = performance.now();
+    const book = new RunBook();
+    const shard = settings.shard ?? WHOLE;
+    const identity: RunIdentity = {
+      plugin: info.plugin,
+      source: info.sourceResourceId,
+      target: info.targetResourceId,
+      mode: settings.mode,
+      shard: formatShard(shard),
+    };
+    const journal = settings.dryRun || !settings.checkpoint ? noCheckpoint : settings.checkpoint(identity);
+    const ctx: StepContext = {
+      signal: settings.signal,
+      logger: settings.logger,
+      redactor: settings.redactor,
+      mode: settings.mode,
+      dryRun: settings.dryRun,
+      onConflict: settings.onConflict,
+      options: settings.options,
+      reportBytes: (key, bytes) => settings.progress.emit({ type: "bytes", plugin: info.plugin, key, bytes }),
+      warn: (message) => book.warn(settings.redactor.redact(message)),
+    };
+    const state: RunState<S, T> = {
+      steps,
+      plugin: info.plugin,
+      source: info.sourceResourceId,
+      target: info.targetResourceId,
+      book,
+      journal,
+      pool: new TaskPool(settings.maxInFlight ?? steps.defaultConcurrency ?? 32),
+      ctx,
+    };
+    settings.progress.emit({
+      type: "run-started",
+      plugin: info.plugin,
+      source: info.sourceResourceId,
+      target: info.targetResourceId,
+    });
+    if (journal.resumedCount > 0) {
+      settings.logger.info(`resuming: ${journal.resumedCount} items already finished in the checkpoint`);
+    }
+
+    try {
+      const partitions: AsyncIterable<Partition> | Iterable<Partition | undefined> = steps.partitions
+        ? steps.partitions(ctx)
+        : [undefined];
+      let stage: number | undefined;
+      for await (const partition of partitions) {
+        if (settings.signal.aborted) break;
+        const s = partition?.stage ?? 0;
+        if (stage !== undefined && s !== stage) await state.pool.drainAll();
+        stage = s;
+        await this.#partition(state, partition, shard);
+      }
+      await state.pool.drainAll();
+      if (!settings.signal.aborted && steps.finish) {
+        const finished = await steps.finish(ctx);
+        for (const w of finished?.warnings ?? []) book.warn(settings.redactor.redact(w));
+      }
+    } catch (error) {
+      await state.pool.drainAll();
+      const failure = errorOf(error, settings.redactor);
+      settings.logger.error(`${info.plugin}: replication stopped: ${failure.message}`);
+      book.warn(`replication stopped early: ${failure.message}`);
+      book.outcome({ key: "(run)", kind: "run", status: "failed", error: failure });
+    } finally {
+      journal.close();
+    }
+    if (settings.signal.aborted)
+      book.warn("interrupted: the run was stopped before every item was processed");
+
+    const durationSeconds = (performance.now() - started) / 1000;
+    settings.progress.emit({ type: "run-finished", plugin: info.plugin, durationSeconds });
+    return book.result({
+      plugin: info.plugin,
+      sourceResourceId: info.sourceResourceId,
+      targetResourceId: info.targetResourceId,
+      mode: settings.mode,
+      dryRun: settings.dryRun,
+      durationSeconds,
+    });
+  }
+
+  async #partition<S extends DataPlaneItem, T>(
+    state: RunState<S, T>,
+    partition: Partition | undefined,
+    shard: Shard,
+  ): Promise<void> {
+    const { steps, ctx, book, journal, pool } = state;
+    const targetKey = steps.targetKey ?? ((t: T) => (t as unknown as DataPlaneItem).key);
+    const targets = new Map<string, T>();
+    for await (const t of steps.listTarget(partition, ctx)) targets.set(targetKey(t), t);
+
+    const group = `p:${partition?.id ?? ""}`;
+    const buffered = new Map<number, { item: S; target: T | undefined }[]>();
+    for await (const item of steps.listSource(partition, ctx)) {
+      if (this.settings.signal.aborted) break;
+      if (!ownsKey(shard, item.key)) continue;
+      book.discovered(item.kind);
+      this.settings.progress.emit({
+        type: "discovered",
+        plugin: state.plugin,
+        kind: item.kind,
+        key: item.key,
+        ...(item.sizeBytes !== undefined ? { bytes: item.sizeBytes } : {}),
+      });
+      const fingerprint = steps.fingerprint?.(item);
+      if (journal.isDone(item.key, fingerprint)) {
+        targets.delete(item.key);
+        this.#record(state, {
+          key: item.key,
+          kind: item.kind,
+          status: "skipped-resumed",
+          reason: "finished in a previous run",
+        });
+        continue;
+      }
+      const phase = steps.phase?.(item) ?? 0;
+      const target = targets.get(item.key);
+      targets.delete(item.key);
+      if (phase <= 0) {
+        await pool.submit(group, () => this.#item(state, item, target));
+      } else {
+        let list = buffered.get(phase);
+        if (!list) {
+          list = [];
+          buffered.set(phase, list);
+        }
+        list.push({ item, target });
+      }
+    }
+    for (const phase of [...buffered.keys()].sort((a, b) => a - b)) {
+      await pool.drain(group);
+      for (const { item, target } of buffered.get(phase)!) {
+        if (this.settings.signal.aborted) break;
+        await pool.submit(group, () => this.#item(state, item, target));
+      }
+    }
+  }
+
+  #record<S extends DataPlaneItem, T>(
+    state: RunState<S, T>,
+    outcome: ItemOutcome,
+    fingerprint?: string,
+  ): void {
+    state.book.outcome(outcome);
+    const { progress } = this.settings;
+    if (outcome.status === "failed") {
+      progress.emit({
+        type: "failed",
+        plugin: state.plugin,
+        kind: outcome.kind,
+        key: outcome.key,
+        code: outcome.error?.code ?? ErrorCodes.ItemFailed,
+        message: outcome.error?.message ?? "failed",
+      });
+    } else {
+      progress.emit({
+        type: "finished",
+        plugin: state.plugin,
+        kind: outcome.kind,
+        key: outcome.key,
+        status: outcome.status,
+        ...(outcome.reason ? { reason: outcome.reason } : {}),
+        ...(outcome.bytes !== undefined ? { bytes: outcome.bytes } : {}),
+      });
+      if (outcome.status !== "planned" && outcome.status !== "skipped-resumed") {
+        state.journal.record({
+          key: outcome.key,
+          status: outcome.status,
+          ...(fingerprint !== undefined ? { fingerprint } : {}),
+        });
+      }
+    }
+    this.settings.onOutcome?.({ plugin: state.plugin, source: state.source, target: state.target }, outcome);
+  }
+
+  /** Plans and applies one item; a transient failure plans again before the next attempt. */
+  async #item<S extends DataPlaneItem, T>(
+    state: RunState<S, T>,
+    item: S,
+    target: T | undefined,
+  ): Promise<void> {
+    const { steps, ctx, book } = state;
+    const { settings } = this;
+    const fingerprint = steps.fingerprint?.(item);
+    const maxRetries = settings.governor.maxRetries;
+    let counted = false;
+    for (let attempt = 0; ; attempt++) {
+      let stage = "plan";
+      try {
+        const decision: PlanDecision = await steps.plan(item, target, ctx);
+        if (!counted) {
+          book.planned(item.kind, decision.action);
+          counted = true;
+          settings.progress.emit({
+            type: "planned",
+            plugin: state.plugin,
+            kind: item.kind,
+            key: item.key,
+            action: decision.action,
+            ...(decision.action !== "create" && decision.reason ? { reason: decision.reason } : {}),
+            ...(item.sizeBytes !== undefined ? { bytes: item.sizeBytes } : {}),
+          });
+        }
+        const base = { key: item.key, kind: item.kind };
+        let action: PlannedAction<S, T>;
+        switch (decision.action) {
+          case "skip-unchanged":
+            this.#record(
+              state,
+              {
+                ...base,
+                status: "skipped-unchanged",
+                ...(decision.reason ? { reason: decision.reason } : {}),
+              },
+              fingerprint,
+            );
+            return;
+          case "skip-unsupported":
+            this.#record(
+              state,
+              { ...base, status: "skipped-unsupported", reason: decision.reason },
+              fingerprint,
+            );
+            return;
+          case "conflict":
+            if (settings.onConflict === "skip") {
+              this.#record(
+                state,
+                { ...base, status: "skipped-conflict", action: "conflict", reason: decision.reason },
+                fingerprint,
+              );
+              return;
+            }
+            if (settings.onConflict === "fail") {
+              this.#record(state, {
+                ...base,
+                status: "failed",
+                action: "conflict",
+                error: {
+                  code: ErrorCodes.Conflict,
+                  message: `conflict: ${decision.reason} (--on-conflict fail)`,
+                },
+              });
+              return;
+            }
+            action = {
+              action: "update",
+              source: item,
+              target,
+              reason: decision.reason,
+              overwrite: true,
+              ...(decision.details ? { details: decision.details } : {}),
+            };
+            break;
+          default:
+            action = {
+              action: decision.action,
+              source: item,
+              target,
+              overwrite: false,
+              ...(decision.reason ? { reason: decision.reason } : {}),
+              ...(decision.details ? { details: decision.details } : {}),
+            };
+        }
+        if (settings.dryRun) {
+          this.#record(state, {
+            ...base,
+            status: "planned",
+            action: action.action,
+            ...(action.reason ? { reason: action.reason } : {}),
+          });
+          return;
+        }
+        stage = "apply";
+        settings.progress.emit({
+          type: "started",
+          plugin: state.plugin,
+          kind: item.kind,
+          key: item.key,
+          action: action.action,
+          ...(item.sizeBytes !== undefined ? { bytes: item.sizeBytes } : {}),
+        });
+        const applied: ApplyResult | undefined = await steps.apply(action, ctx);
+        for (const w of applied?.warnings ?? []) book.warn(settings.redactor.redact(w));
+        const status = applied?.status ?? (action.action === "create" ? "created" : "updated");
+        const reason = applied?.reason ?? action.reason;
+        this.#record(
+          state,
+          {
+            ...base,
+            status,
+            action: action.action,
+            ...(reason ? { reason: settings.redactor.redact(reason) } : {}),
+            ...(applied?.details ? { details: redactJson(settings.redactor, applied.details) } : {}),
+            ...(applied?.bytes !== undefined
+              ? { bytes: applied.bytes }
+              : item.sizeBytes !== undefined && status !== "skipped-unchanged"
+                ? { bytes: item.sizeBytes }
+                : {}),
+          },
+          fingerprint,
+        );
+        return;
+      } catch (error) {
+        const info = classifyError(error);
+        if (info.retryable && attempt < maxRetries && !settings.signal.aborted) {
+          const delay = info.retryAfterMs ?? settings.governor.backoffMs(attempt);
+          settings.progress.emit({
+            type: "retried",
+            plugin: state.plugin,
+            operation: `${stage} ${item.key}`,
+            attempt: attempt + 1,
+            delayMs: delay,
+            reason: info.reason,
+          });
+          settings.logger.debug(
+            `retry ${attempt + 1} of ${stage} ${item.key} in ${delay} ms: ${info.reason}`,
+          );
+          try {
+            await abortableSleep(delay, settings.signal);
+          } catch {
+            // aborted while waiting: fall through to record the failure
+          }
+          if (!settings.signal.aborted) continue;
+        }
+        this.#record(state, {
+          key: item.key,
+          kind: item.kind,
+          status: "failed",
+          error: errorOf(error, settings.redactor),
+        });
+        return;
+      }
+    }
+  }
+}

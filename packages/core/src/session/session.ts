@@ -1,0 +1,119 @@
+import type {
+  AbortSignalLike,
+  ConflictPolicy,
+  DiscoverContext,
+  GenerateContext,
+  Logger,
+  OptionValues,
+  ProgressEvent,
+  ProgressSink,
+  ReplicateContext,
+  SideAccess,
+} from "../contract/context.js";
+import type { ItemOutcome, ReplicationMode } from "../contract/result.js";
+import type { CheckpointStore, RunIdentity } from "../engine/checkpoint.js";
+import { Engine } from "../engine/engine.js";
+import { type GovernorSettings, RequestGovernor } from "../engine/governor.js";
+import type { Shard } from "../engine/shard.js";
+import { silentLogger } from "../logging/logger.js";
+import { redactJson, SecretRedactor } from "../redaction/redactor.js";
+
+export interface SessionOptions {
+  readonly logger?: Logger;
+  readonly redactor?: SecretRedactor;
+  readonly progress?: ProgressSink;
+  readonly signal?: AbortSignalLike;
+  readonly governor?: Omit<GovernorSettings, "logger" | "progress">;
+}
+
+export interface ReplicateOptions {
+  readonly mode?: ReplicationMode;
+  readonly dryRun?: boolean;
+  readonly onConflict?: ConflictPolicy;
+  readonly maxInFlight?: number;
+  readonly shard?: Shard;
+  readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
+  readonly options?: OptionValues;
+  readonly onOutcome?: (
+    run: { plugin: string; source: string; target: string },
+    outcome: ItemOutcome,
+  ) => void;
+}
+
+const noProgress: ProgressSink = { emit() {} };
+
+/**
+ * Everything a run shares: one redactor, a redacting logger and progress sink, the HTTP
+ * governor, the abort signal. Builds the contexts plugins receive. The CLI makes one per
+ * command; library users make one with `createSession()`.
+ */
+export class Session {
+  readonly redactor: SecretRedactor;
+  readonly logger: Logger;
+  readonly progress: ProgressSink;
+  readonly signal: AbortSignalLike;
+  readonly governor: RequestGovernor;
+
+  constructor(options: SessionOptions = {}) {
+    this.redactor = options.redactor ?? new SecretRedactor();
+    this.logger = options.logger ?? silentLogger;
+    const sink = options.progress ?? noProgress;
+    const redactor = this.redactor;
+    this.progress = {
+      emit(event: ProgressEvent) {
+        sink.emit(redactJson(redactor, event));
+      },
+    };
+    this.signal = options.signal ?? new AbortController().signal;
+    this.governor = new RequestGovernor({
+      ...(options.governor ?? {}),
+      logger: this.logger,
+      progress: this.progress,
+    });
+  }
+
+  #base(options: OptionValues | undefined) {
+    return {
+      logger: this.logger,
+      redactor: this.redactor,
+      progress: this.progress,
+      signal: this.signal,
+      options: options ?? {},
+      http: this.governor,
+    };
+  }
+
+  discoverContext(access: SideAccess, options?: OptionValues): DiscoverContext {
+    return { ...this.#base(options), access };
+  }
+
+  generateContext(mode: ReplicationMode = "replication", options?: OptionValues): GenerateContext {
+    return { ...this.#base(options), mode };
+  }
+
+  replicateContext(source: SideAccess, target: SideAccess, run: ReplicateOptions = {}): ReplicateContext {
+    const mode = run.mode ?? "replication";
+    const dryRun = run.dryRun ?? false;
+    const onConflict = run.onConflict ?? "skip";
+    const engine = new Engine({
+      mode,
+      dryRun,
+      onConflict,
+      ...(run.maxInFlight !== undefined ? { maxInFlight: run.maxInFlight } : {}),
+      ...(run.shard ? { shard: run.shard } : {}),
+      ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
+      ...(run.onOutcome ? { onOutcome: run.onOutcome } : {}),
+      governor: this.governor,
+      progress: this.progress,
+      logger: this.logger,
+      redactor: this.redactor,
+      signal: this.signal,
+      options: run.options ?? {},
+    });
+    return { ...this.#base(run.options), mode, dryRun, onConflict, source, target, engine };
+  }
+}
+
+export function createSession(options: SessionOptions = {}): Session {
+  return new Session(options);
+}
