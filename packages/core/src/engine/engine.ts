@@ -17,7 +17,7 @@ import type {
 } from "../contract/engine.js";
 import type { DataPlaneItem } from "../contract/item.js";
 import type { ItemOutcome, ReplicationMode, ReplicationResult } from "../contract/result.js";
-import { ErrorCodes, formatError, isDataplaneError } from "../errors/errors.js";
+import { ErrorCodes, formatError, isCouldNotRun, isDataplaneError } from "../errors/errors.js";
 import { redactJson } from "../redaction/redactor.js";
 import { RunBook } from "./bookkeeping.js";
 import { type CheckpointStore, noCheckpoint, type RunIdentity } from "./checkpoint.js";
@@ -41,6 +41,8 @@ export interface EngineSettings {
   readonly redactor: Redactor;
   readonly signal: AbortSignalLike;
   readonly options: OptionValues;
+  /** Turns a service error into a clearer one (a 403 naming the side and the missing role). */
+  readonly explainError?: (error: unknown) => unknown;
   /** Every item's outcome, as it happens (reports). */
   readonly onOutcome?: (
     run: { plugin: string; source: string; target: string },
@@ -145,8 +147,10 @@ export class Engine implements ReplicationEngine {
         const finished = await steps.finish(ctx);
         for (const w of finished?.warnings ?? []) book.warn(settings.redactor.redact(w));
       }
-    } catch (error) {
+    } catch (caught) {
       await state.pool.drainAll();
+      const error = settings.explainError ? settings.explainError(caught) : caught;
+      if (isCouldNotRun(error)) throw error;
       const failure = errorOf(error, settings.redactor);
       settings.logger.error(`${info.plugin}: replication stopped: ${failure.message}`);
       book.warn(`replication stopped early: ${failure.message}`);

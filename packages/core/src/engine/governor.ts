@@ -7,6 +7,7 @@ import type {
   PipelineResponseLike,
   ProgressSink,
   RateLimitSpec,
+  Side,
 } from "../contract/context.js";
 import { DataplaneError, ErrorCodes } from "../errors/errors.js";
 import { SlidingWindow } from "./sliding-window.js";
@@ -142,6 +143,7 @@ function describe(request: PipelineRequestLike): string {
  */
 export class RequestGovernor implements HttpGovernor {
   readonly #endpoints = new Map<string, Endpoint>();
+  readonly #authFailures = new WeakMap<object, Side>();
   readonly #settings: GovernorSettings;
   readonly #sleep: (ms: number, signal?: PipelineRequestLike["abortSignal"]) => Promise<void>;
   #retries = 0;
@@ -216,6 +218,9 @@ export class RequestGovernor implements HttpGovernor {
           } finally {
             ep.leave();
           }
+          if (response && (response.status === 401 || response.status === 403)) {
+            this.#authFailures.set(request, options.side);
+          }
           const info = response ? classifyStatus(response.status, response.headers) : classifyError(error);
           const failed = error !== undefined || (response !== undefined && response.status >= 400);
           if (!failed || !info.retryable || attempt >= this.maxRetries || !isReplayable(request)) {
@@ -230,6 +235,11 @@ export class RequestGovernor implements HttpGovernor {
         }
       },
     };
+  }
+
+  /** The side whose endpoint answered 401/403 to this request (from a RestError's `request`). */
+  sideOfAuthFailure(request: unknown): Side | undefined {
+    return request && typeof request === "object" ? this.#authFailures.get(request) : undefined;
   }
 
   async retry<T>(operation: string, fn: (attempt: number) => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { DataplaneError, ErrorCodes } from "../errors/errors.js";
 
 /** One of n deterministic slices of the work: `--shard k/n` (1-based k). */
@@ -24,15 +25,12 @@ export function formatShard(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
 }
 
-/** FNV-1a (32-bit) over the key's UTF-8 bytes: stable across machines, runs and Node versions. */
+/**
+ * The first 32 bits (big-endian) of SHA-256 over the key's UTF-8 bytes: stable across machines,
+ * runs and languages, and evenly spread even for keys that differ in one character.
+ */
 export function stableHash(key: string): number {
-  let hash = 0x811c9dc5;
-  const bytes = Buffer.from(key, "utf8");
-  for (const byte of bytes) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
+  return createHash("sha256").update(key, "utf8").digest().readUInt32BE(0);
 }
 
 /** Whether this shard owns the item: together, n shards cover every key exactly once. */

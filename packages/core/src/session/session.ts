@@ -38,6 +38,8 @@ export interface ReplicateOptions {
     run: { plugin: string; source: string; target: string },
     outcome: ItemOutcome,
   ) => void;
+  /** Turns a service error into a clearer one (the CLI names the side and the missing role). */
+  readonly explainError?: (error: unknown) => unknown;
 }
 
 const noProgress: ProgressSink = { emit() {} };
@@ -103,6 +105,7 @@ export class Session {
       ...(run.shard ? { shard: run.shard } : {}),
       ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
       ...(run.onOutcome ? { onOutcome: run.onOutcome } : {}),
+      ...(run.explainError ? { explainError: run.explainError } : {}),
       governor: this.governor,
       progress: this.progress,
       logger: this.logger,

@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type AzureResource, DataplaneError, ErrorCodes, parseResourceId } from "@dataplane/core";
+
+const HINT = "Give an ARM resource document, such as the output of `az resource show --ids <resource id>`";
+
+function toResource(value: unknown, where: string): AzureResource {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new DataplaneError(ErrorCodes.InvalidResource, `${where} is not a JSON object`, { hint: HINT });
+  }
+  const doc = value as Record<string, unknown>;
+  if (typeof doc.id !== "string" || doc.id.trim() === "") {
+    throw new DataplaneError(ErrorCodes.InvalidResource, `${where} has no "id"`, { hint: HINT });
+  }
+  if (typeof doc.type !== "string" || !/^[^/\s]+\/[^\s]+$/.test(doc.type)) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidResource,
+      `${where} has no valid "type" (expected e.g. "Microsoft.KeyVault/vaults")`,
+      { hint: HINT },
+    );
+  }
+  const name = typeof doc.name === "string" && doc.name !== "" ? doc.name : parseResourceId(doc.id).name;
+  if (!name) throw new DataplaneError(ErrorCodes.InvalidResource, `${where} has no "name"`, { hint: HINT });
+  if (doc.properties !== undefined && (typeof doc.properties !== "object" || doc.properties === null)) {
+    throw new DataplaneError(ErrorCodes.InvalidResource, `${where} has "properties" that is not an object`, {
+      hint: HINT,
+    });
+  }
+  return { ...(doc as object), id: doc.id, type: doc.type, name } as AzureResource;
+}
+
+/** Reads one resource document, or an array of them (`az resource list` output). */
+export function readResources(path: string, cwd: string): AzureResource[] {
+  const full = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(full, "utf8");
+  } catch (error) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidInput,
+      `cannot read resource document ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        hint: "Check the path",
+      },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidResource,
+      `resource document ${path} is not valid JSON: ${(error as Error).message}`,
+      {
+        hint: HINT,
+      },
+    );
+  }
+  if (Array.isArray(json)) return json.map((entry, i) => toResource(entry, `${path}[${i}]`));
+  return [toResource(json, `resource document ${path}`)];
+}
+
+export function readOneResource(path: string, cwd: string, role: string): AzureResource {
+  const list = readResources(path, cwd);
+  if (list.length !== 1) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidInput,
+      `${role} ${path} holds ${list.length} resources, expected one`,
+      {
+        hint: "Use --resources with --mapping for many resources",
+      },
+    );
+  }
+  return list[0]!;
+}
