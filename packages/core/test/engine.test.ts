@@ -318,10 +318,14 @@ describe("HTTP governor", () => {
     const policy = s.governor.policy({ side: "source" });
     const request = { url: "https://vault.example/x", method: "GET", headers: { get: () => undefined } };
     let calls = 0;
-    expect((await policy.sendRequest(request, (r) => (calls++, fakeResponse(404)(r)))).status).toBe(404);
+    const counted = (status: number) => (r: unknown) => {
+      calls++;
+      return fakeResponse(status)(r);
+    };
+    expect((await policy.sendRequest(request, counted(404))).status).toBe(404);
     expect(calls).toBe(1);
     calls = 0;
-    expect((await policy.sendRequest(request, (r) => (calls++, fakeResponse(429)(r)))).status).toBe(429);
+    expect((await policy.sendRequest(request, counted(429))).status).toBe(429);
     expect(calls).toBe(3);
   });
 

@@ -1,15 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  AzureCliCredential,
-  ClientCertificateCredential,
-  ClientSecretCredential,
-  DefaultAzureCredential,
-  EnvironmentCredential,
-  ManagedIdentityCredential,
-  WorkloadIdentityCredential,
-} from "@azure/identity";
-import {
   type AzureResource,
   DataplaneError,
   ErrorCodes,
@@ -64,6 +55,19 @@ function credentialFromType(type: string, side: Side, tenantId: string | undefin
   }
 }
 
+type Identity = typeof import("@azure/identity");
+
+/** `@azure/identity` is loaded on the first token request: commands that need none start fast. */
+function lazy(create: (identity: Identity) => TokenCredentialLike): TokenCredentialLike {
+  let credential: Promise<TokenCredentialLike> | undefined;
+  return {
+    async getToken(scopes, options) {
+      credential ??= import("@azure/identity").then(create);
+      return (await credential).getToken(scopes, options);
+    },
+  };
+}
+
 function buildCredential(
   config: CredentialConfig,
   side: Side,
@@ -73,36 +77,44 @@ function buildCredential(
   const where = `sides.${side}.credential`;
   switch (config.type) {
     case "default":
-      return new DefaultAzureCredential({
-        ...(config.tenantId ? { tenantId: config.tenantId } : {}),
-        ...(config.managedIdentityClientId
-          ? { managedIdentityClientId: config.managedIdentityClientId }
-          : {}),
-      });
+      return lazy(
+        (id) =>
+          new id.DefaultAzureCredential({
+            ...(config.tenantId ? { tenantId: config.tenantId } : {}),
+            ...(config.managedIdentityClientId
+              ? { managedIdentityClientId: config.managedIdentityClientId }
+              : {}),
+          }),
+      );
     case "azure-cli":
-      return new AzureCliCredential(config.tenantId ? { tenantId: config.tenantId } : {});
+      return lazy((id) => new id.AzureCliCredential(config.tenantId ? { tenantId: config.tenantId } : {}));
     case "environment":
-      return new EnvironmentCredential();
+      return lazy((id) => new id.EnvironmentCredential());
     case "managed-identity":
-      return config.clientId
-        ? new ManagedIdentityCredential({ clientId: config.clientId })
-        : new ManagedIdentityCredential();
+      return lazy((id) =>
+        config.clientId
+          ? new id.ManagedIdentityCredential({ clientId: config.clientId })
+          : new id.ManagedIdentityCredential(),
+      );
     case "workload-identity":
-      return new WorkloadIdentityCredential({
-        ...(config.tenantId ? { tenantId: config.tenantId } : {}),
-        ...(config.clientId ? { clientId: config.clientId } : {}),
-      });
+      return lazy(
+        (id) =>
+          new id.WorkloadIdentityCredential({
+            ...(config.tenantId ? { tenantId: config.tenantId } : {}),
+            ...(config.clientId ? { clientId: config.clientId } : {}),
+          }),
+      );
     case "client-secret": {
       const secret = resolveSecret(config.clientSecret, `${where}.clientSecret`);
       redactor.addSecret(secret);
-      return new ClientSecretCredential(config.tenantId, config.clientId, secret);
+      return lazy((id) => new id.ClientSecretCredential(config.tenantId, config.clientId, secret));
     }
-    case "client-certificate":
-      return new ClientCertificateCredential(
-        config.tenantId,
-        config.clientId,
-        resolve(dir, config.certificatePath),
+    case "client-certificate": {
+      const certificatePath = resolve(dir, config.certificatePath);
+      return lazy(
+        (id) => new id.ClientCertificateCredential(config.tenantId, config.clientId, certificatePath),
       );
+    }
     case "static-token": {
       const token = resolveSecret(config.token, `${where}.token`);
       redactor.addSecret(token);
