@@ -1,0 +1,45 @@
+// What every handler receives, and what it returns.
+import type { SasGrant } from "../auth/sas.js";
+import type { Operation } from "../operations.js";
+import type { FileRequest } from "../request.js";
+import type { Account } from "../store.js";
+
+export type HeaderValue = string | number | undefined;
+
+/** A body written chunk by chunk (downloads of large files). */
+export interface StreamBody {
+  length: number;
+  chunks: Iterable<Buffer>;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, HeaderValue>;
+  body?: Buffer | string | StreamBody;
+  contentType?: string;
+}
+
+/** How the request was authenticated. */
+export type Authentication = { kind: "sharedKey" } | { kind: "sas"; grant: SasGrant };
+
+/** Services of the emulator a handler may use (the copy engine, its own address). */
+export interface EmulatorServices {
+  /** `http://127.0.0.1:PORT` */
+  origin(): string;
+  accounts: Map<string, Account>;
+  /** Delay before an asynchronous copy completes (to observe `pending`), in ms. */
+  copyDelayMs: number;
+  /** Copies still running, so `stop()` can wait for or cancel them. */
+  pendingCopies: Set<Promise<void>>;
+}
+
+export interface HandlerContext {
+  request: FileRequest;
+  account: Account;
+  operation: Operation;
+  auth: Authentication;
+  services: EmulatorServices;
+  now: Date;
+}
+
+export type Handler = (context: HandlerContext) => Reply | Promise<Reply>;

@@ -1,0 +1,71 @@
+// The operation table: operation name → handler.
+import type { Handler } from "./context.js";
+import { abortCopy, startCopy, uploadRangeFromUrl } from "./copy.js";
+import {
+  createDirectory,
+  deleteDirectory,
+  forceCloseHandles,
+  getDirectoryProperties,
+  listFilesAndDirectories,
+  listHandles,
+  setDirectoryMetadata,
+  setDirectoryProperties,
+} from "./directory.js";
+import {
+  createFile,
+  deleteFile,
+  downloadFile,
+  getFileProperties,
+  getRangeList,
+  setFileHttpHeaders,
+  setFileMetadata,
+  uploadRange,
+} from "./file.js";
+import { getServiceProperties, listShares, setServiceProperties } from "./service.js";
+import {
+  createShare,
+  createSharePermission,
+  deleteShare,
+  getShareAccessPolicy,
+  getSharePermission,
+  getShareProperties,
+  getShareStatistics,
+  setShareAccessPolicy,
+  setShareMetadata,
+  setShareProperties,
+} from "./share.js";
+
+export const handlers: Record<string, Handler> = {
+  Service_ListSharesSegment: listShares,
+  Service_GetProperties: getServiceProperties,
+  Service_SetProperties: setServiceProperties,
+  Share_Create: createShare,
+  Share_GetProperties: getShareProperties,
+  Share_Delete: deleteShare,
+  Share_SetProperties: setShareProperties,
+  Share_SetMetadata: setShareMetadata,
+  Share_GetAccessPolicy: getShareAccessPolicy,
+  Share_SetAccessPolicy: setShareAccessPolicy,
+  Share_GetStatistics: getShareStatistics,
+  Share_CreatePermission: createSharePermission,
+  Share_GetPermission: getSharePermission,
+  Directory_Create: createDirectory,
+  Directory_GetProperties: getDirectoryProperties,
+  Directory_Delete: deleteDirectory,
+  Directory_SetProperties: setDirectoryProperties,
+  Directory_SetMetadata: setDirectoryMetadata,
+  Directory_ListFilesAndDirectoriesSegment: listFilesAndDirectories,
+  ListHandles: listHandles,
+  ForceCloseHandles: forceCloseHandles,
+  File_Create: createFile,
+  File_Download: downloadFile,
+  File_GetProperties: getFileProperties,
+  File_Delete: deleteFile,
+  File_SetHTTPHeaders: setFileHttpHeaders,
+  File_SetMetadata: setFileMetadata,
+  File_UploadRange: uploadRange,
+  File_UploadRangeFromURL: uploadRangeFromUrl,
+  File_GetRangeList: getRangeList,
+  File_StartCopy: startCopy,
+  File_AbortCopy: abortCopy,
+};
