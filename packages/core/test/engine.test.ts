@@ -330,7 +330,8 @@ describe("HTTP governor", () => {
   });
 
   it("keeps each class under its window limit", async () => {
-    const s = createSession({ governor: { windowMarginMs: 0 } });
+    // the margin covers the time between dispatch (what the window counts) and the send we observe
+    const s = createSession({ governor: { windowMarginMs: 50 } });
     const policy = s.governor.policy({
       side: "target",
       limits: [{ class: "create", limit: 5, windowMs: 200 }],
@@ -351,6 +352,6 @@ describe("HTTP governor", () => {
     );
     // in any 200 ms window at most 5 requests
     for (const t of sent) expect(sent.filter((u) => u >= t && u < t + 200).length).toBeLessThanOrEqual(5);
-    expect(Math.max(...sent)).toBeGreaterThanOrEqual(400);
+    expect(Math.max(...sent)).toBeGreaterThanOrEqual(500);
   });
 });
