@@ -127,11 +127,13 @@ export async function startFilesEmulator(options: FilesEmulatorOptions): Promise
     keys.push({ name, key: keyBase64 });
   }
   let origin = "";
+  const stopping = new AbortController();
   const services: EmulatorServices = {
     origin: () => origin,
     accounts,
     copyDelayMs: options.copyDelayMs ?? 0,
     pendingCopies: new Set(),
+    stopping: stopping.signal,
   };
   const stats = new StatsRecorder();
   const server: Server = createServer({ keepAliveTimeout: 5000 }, createRequestListener({ services, stats }));
@@ -277,6 +279,7 @@ export async function startFilesEmulator(options: FilesEmulatorOptions): Promise
       addChild(parent, file);
     },
     async stop() {
+      stopping.abort();
       await Promise.race([
         Promise.allSettled([...services.pendingCopies]),
         new Promise((resolve) => setTimeout(resolve, 2000).unref()),

@@ -29,8 +29,10 @@ export interface EmulatorServices {
   accounts: Map<string, Account>;
   /** Delay before an asynchronous copy completes (to observe `pending`), in ms. */
   copyDelayMs: number;
-  /** Copies still running, so `stop()` can wait for or cancel them. */
+  /** Copies still running, so `stop()` can wait for them. */
   pendingCopies: Set<Promise<void>>;
+  /** Aborted when the emulator stops: copies waiting out `copyDelayMs` give up. */
+  stopping: AbortSignal;
 }
 
 export interface HandlerContext {

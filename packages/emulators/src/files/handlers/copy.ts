@@ -183,7 +183,8 @@ export function startCopy(context: HandlerContext): Reply {
   file.copy = { ...copy };
   const task = (async () => {
     try {
-      if (services.copyDelayMs > 0) await sleep(services.copyDelayMs);
+      if (services.copyDelayMs > 0)
+        await sleep(services.copyDelayMs, undefined, { signal: services.stopping });
       if (file.copy?.id !== copy.id || file.copy.status !== "pending") return;
       const source = await readCopySource(services, sourceUrl, {
         sharedKeyAccount: sharedKeyAccount(context),
