@@ -2,3 +2,4 @@
 export * from "./azurite/index.js";
 export * from "./files/index.js";
 export * from "./keyvault/index.js";
+export * from "./start/index.js";
