@@ -1,6 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { SecretClient } from "@azure/keyvault-secrets";
+import { expect } from "vitest";
 import type { KeyVaultEmulator } from "../../src/keyvault/index.js";
 
 type TokenCredential = ConstructorParameters<typeof SecretClient>[1];
@@ -89,4 +90,36 @@ export function errorOf(response: RawResponse): {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+interface SdkError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  details?: { error?: { code?: string; message?: string; innerError?: { code?: string } } };
+}
+
+/** Awaits a call that must fail with the service error `status`/`code` (and inner code). */
+export async function expectKeyVaultError(
+  call: Promise<unknown>,
+  status: number,
+  code: string,
+  innerCode?: string,
+): Promise<SdkError> {
+  const error = (await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as SdkError | undefined;
+  expect(error, `expected a ${status} ${code}`).toBeDefined();
+  expect(error?.statusCode).toBe(status);
+  expect(error?.details?.error?.code ?? error?.code).toBe(code);
+  if (innerCode !== undefined) expect(error?.details?.error?.innerError?.code).toBe(innerCode);
+  return error as SdkError;
+}
+
+/** Collects an async iterable. */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
 }

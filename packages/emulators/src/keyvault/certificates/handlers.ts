@@ -372,6 +372,18 @@ function pendingOf(vault: VaultState, name: string): { object: CertificateObject
   return { object, op };
 }
 
+/**
+ * An x5c entry is base64 DER. The SDK's own sample passes the base64 *text* of a PEM body as
+ * bytes, which arrives base64-encoded twice; the service accepts that, so do we.
+ */
+function decodeX5cEntry(entry: string): Buffer {
+  const bytes = Buffer.from(entry, "base64");
+  if (bytes[0] === 0x30) return bytes;
+  const text = bytes.toString("latin1");
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text);
+  return Buffer.from((pem ? (pem[1] as string) : text).replace(/\s+/g, ""), "base64");
+}
+
 export function mergeCertificate(ctx: RequestContext): HandlerResult {
   const name = nameOf(ctx);
   const vault = ctx.vault;
@@ -384,7 +396,7 @@ export function mergeCertificate(ctx: RequestContext): HandlerResult {
   if (!x5c || x5c.length === 0 || x5c.some((c) => typeof c !== "string")) {
     throw badParameter("The 'x5c' property must hold the certificate chain as base64 strings.");
   }
-  const certificates = (x5c as string[]).map((c) => Buffer.from(c, "base64"));
+  const certificates = (x5c as string[]).map(decodeX5cEntry);
   const leaf = certificates[0] as Buffer;
   let matches: boolean;
   try {

@@ -83,9 +83,10 @@ function issuerNotFound(name: string): KeyVaultError {
 function applyIssuerFields(issuer: IssuerRecord, body: JsonObject): void {
   const credentials = optObject(body, "credentials");
   if (credentials) {
+    // Field by field: the SDK's updateIssuer always sends `credentials`, often empty.
     const accountId = optString(credentials, "account_id");
     const pwd = optString(credentials, "pwd");
-    issuer.credentials = {};
+    issuer.credentials = { ...issuer.credentials };
     if (accountId !== undefined) issuer.credentials.account_id = accountId;
     if (pwd !== undefined) issuer.credentials.pwd = pwd;
   }

@@ -110,7 +110,8 @@ function extensionsOf(policy: StoredPolicy): object[] {
   }
   if (x509.ekus && x509.ekus.length > 0) {
     const eku: Record<string, unknown> = { name: "extKeyUsage" };
-    for (const oid of x509.ekus) eku[oid] = true;
+    // forge wants well-known usages by name (serverAuth, …) and others by OID.
+    for (const oid of x509.ekus) eku[(forge.pki.oids as Record<string, string>)[oid] ?? oid] = true;
     extensions.push(eku);
   }
   const sans = x509.sans;
@@ -263,12 +264,18 @@ export function parsePfx(base64: string, password?: string): ParsedCertificate {
     );
   const bytes = Buffer.from(base64, "base64");
   if (bytes.length === 0) throw unreadable();
-  let p12: forge.pkcs12.Pkcs12Pfx;
-  try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(derToForgeAsn1(bytes), false, password ?? "");
-  } catch {
-    throw unreadable();
+  let p12: forge.pkcs12.Pkcs12Pfx | undefined;
+  // Without a password, the MAC may be keyed with an empty password or with none at all.
+  const attempts = password ? [password] : ["", undefined];
+  for (const attempt of attempts) {
+    try {
+      p12 = forge.pkcs12.pkcs12FromAsn1(derToForgeAsn1(bytes), false, attempt as string);
+      break;
+    } catch {
+      // try the next convention
+    }
   }
+  if (!p12) throw unreadable();
   const bagsOf = (type: string): ForgeBag[] => (p12.getBags({ bagType: type })[type] ?? []) as ForgeBag[];
   const keyBags = [
     ...bagsOf(forge.pki.oids.pkcs8ShroudedKeyBag as string),
