@@ -28,6 +28,7 @@ import {
   type Share,
   type SmbProperties,
 } from "./store.js";
+import { type FilesThrottling, Throttle } from "./throttling.js";
 
 export interface FilesEmulatorAccount {
   name: string;
@@ -43,6 +44,8 @@ export interface FilesEmulatorOptions {
   port?: number;
   /** How long an asynchronous copy stays `pending` before it runs (default 0). */
   copyDelayMs?: number;
+  /** Service-like throttling for every account (default off); see `setThrottling`. */
+  throttling?: FilesThrottling | false;
 }
 
 export interface SeedShareOptions {
@@ -86,6 +89,8 @@ export interface FilesEmulator {
   connectionString(account: string): string;
   stats(account: string): FilesAccountStats;
   resetStats(account?: string): void;
+  /** Throttling for every account, or for one when `account` is given; `false` turns it off. */
+  setThrottling(throttling: FilesThrottling | false, account?: string): void;
   /** Creates a share directly in memory (no HTTP); no-op if it exists. */
   seedShare(account: string, share: string, options?: SeedShareOptions): void;
   /** Creates a directory and any missing parents directly in memory. */
@@ -136,7 +141,12 @@ export async function startFilesEmulator(options: FilesEmulatorOptions): Promise
     stopping: stopping.signal,
   };
   const stats = new StatsRecorder();
-  const server: Server = createServer({ keepAliveTimeout: 5000 }, createRequestListener({ services, stats }));
+  const throttle = new Throttle();
+  if (options.throttling) throttle.set(options.throttling);
+  const server: Server = createServer(
+    { keepAliveTimeout: 5000 },
+    createRequestListener({ services, stats, throttle }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -215,6 +225,8 @@ export async function startFilesEmulator(options: FilesEmulatorOptions): Promise
       `DefaultEndpointsProtocol=http;AccountName=${accountOf(account).name};AccountKey=${keyOf(account)};FileEndpoint=${origin}/${account};`,
     stats: (account) => stats.snapshot(accountOf(account).name),
     resetStats: (account) => stats.reset(account),
+    setThrottling: (throttling, account) =>
+      throttle.set(throttling, account === undefined ? undefined : accountOf(account).name),
     seedShare(account, shareName, seed = {}) {
       const share = ensureShare(account, shareName);
       if (seed.quota !== undefined) share.quota = seed.quota;

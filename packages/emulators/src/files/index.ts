@@ -10,4 +10,5 @@ export {
   startFilesEmulator,
 } from "./emulator.js";
 export type { FilesAccountStats } from "./stats.js";
+export type { FilesThrottling } from "./throttling.js";
 export { LATEST_VERSION as FILES_API_VERSION } from "./versions.js";

@@ -13,6 +13,7 @@ import { decodeSegments, type FileRequest, flattenHeaders, parseQuery, splitUrl 
 import { formatSmbTime } from "./smb.js";
 import type { StatsRecorder } from "./stats.js";
 import type { Account } from "./store.js";
+import type { Throttle } from "./throttling.js";
 import { checkVersion, LATEST_VERSION } from "./versions.js";
 import { escapeXml, XML_DECLARATION } from "./xml.js";
 
@@ -23,6 +24,7 @@ const SERVER_HEADER = "Windows-Azure-File/1.0 Microsoft-HTTPAPI/2.0";
 export interface ServerState {
   services: EmulatorServices;
   stats: StatsRecorder;
+  throttle: Throttle;
 }
 
 async function readBody(message: IncomingMessage): Promise<Buffer> {
@@ -206,6 +208,11 @@ async function handleRequest(state: ServerState, req: IncomingMessage, res: Serv
     };
     operation = resolveOperation(request);
     const auth = authenticate(request, known, operation);
+    state.throttle.take(known.name);
+    // No leases here: a file operation naming one fails as it would on a file without a lease.
+    if (operation.level === "file" && request.headers["x-ms-lease-id"] !== undefined) {
+      throw new StorageError("LeaseNotPresentWithFileOperation");
+    }
     const handler = handlers[operation.name];
     if (!handler) throw notImplemented(operation.name);
     reply = await handler({
@@ -229,6 +236,8 @@ async function handleRequest(state: ServerState, req: IncomingMessage, res: Serv
     stats.requests += 1;
     stats.operations[operation.name] = (stats.operations[operation.name] ?? 0) + 1;
     if (reply.status >= 400) stats.errors += 1;
+    if (reply.status === 503 || reply.headers?.["x-ms-error-code"] === "OperationTimedOut")
+      stats.throttled += 1;
     else if (operation.write) stats.writes += 1;
     stats.bytesIn += bytesIn;
     stats.bytesOut += sent;

@@ -5,8 +5,10 @@ export interface FilesAccountStats {
   requests: number;
   /** Requests that change state (create, write, set, delete, copy). */
   writes: number;
-  /** Requests answered with an error status. */
+  /** Requests answered with an error status (throttled ones included). */
   errors: number;
+  /** Requests refused by the emulated throttling (503 ServerBusy or 500 OperationTimedOut). */
+  throttled: number;
   /** Bytes received in request bodies. */
   bytesIn: number;
   /** Bytes sent in response bodies. */
@@ -16,7 +18,7 @@ export interface FilesAccountStats {
 }
 
 export function emptyStats(): FilesAccountStats {
-  return { requests: 0, writes: 0, errors: 0, bytesIn: 0, bytesOut: 0, operations: {} };
+  return { requests: 0, writes: 0, errors: 0, throttled: 0, bytesIn: 0, bytesOut: 0, operations: {} };
 }
 
 export class StatsRecorder {

@@ -256,6 +256,13 @@ describe("headers and query parameters", () => {
     expect([badMarker.status, badMarker.code]).toEqual([400, "InvalidMarker"]);
   });
 
+  it("a lease id on a file operation fails as on a file without a lease (leases are not emulated)", async () => {
+    const response = await raw("GET", "errors/ten.txt", {
+      "x-ms-lease-id": "0b2bb8c1-0000-0000-0000-000000000000",
+    });
+    expect([response.status, response.code]).toEqual([412, "LeaseNotPresentWithFileOperation"]);
+  });
+
   it("UnsupportedHttpVerb for a verb an operation does not take", async () => {
     const response = await raw("POST", "errors/ten.txt");
     expect([response.status, response.code]).toEqual([405, "UnsupportedHttpVerb"]);
@@ -264,5 +271,45 @@ describe("headers and query parameters", () => {
   it("not-emulated operations answer 501 NotImplemented, never a fake success", async () => {
     const snapshot = await failure(service.getShareClient("errors").createSnapshot());
     expect([snapshot.statusCode, snapshot.code]).toEqual([501, "NotImplemented"]);
+  });
+});
+
+describe("throttling on request", () => {
+  it("answers 503 ServerBusy past the account's rate, and the SDK's retries get through", async () => {
+    emulator.setThrottling({ requestsPerSecond: 3 }, "srcaccount");
+    emulator.resetStats("srcaccount");
+    try {
+      const impatient = ShareServiceClient.fromConnectionString(emulator.connectionString("srcaccount"), {
+        retryOptions: { maxTries: 1 },
+      });
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, () => impatient.getShareClient("errors").getProperties()),
+      );
+      const refused = results
+        .filter((r) => r.status === "rejected")
+        .map((r) => (r as PromiseRejectedResult).reason);
+      expect(refused.length).toBeGreaterThanOrEqual(4);
+      expect(refused[0]).toMatchObject({ statusCode: 503, code: "ServerBusy" });
+      expect(refused[0].details.message).toMatch(
+        /^Operations per second is over the account limit\.\nRequestId:/,
+      );
+      expect(emulator.stats("srcaccount").throttled).toBe(refused.length);
+
+      const patient = ShareServiceClient.fromConnectionString(emulator.connectionString("srcaccount"), {
+        retryOptions: { maxTries: 10, retryDelayInMs: 100, maxRetryDelayInMs: 400 },
+      });
+      await Promise.all(Array.from({ length: 4 }, () => patient.getShareClient("errors").getProperties()));
+
+      emulator.setThrottling({ requestsPerSecond: 1, status: 500 }, "srcaccount");
+      await impatient
+        .getShareClient("errors")
+        .getProperties()
+        .catch(() => undefined);
+      const timedOut = await failure(impatient.getShareClient("errors").getProperties());
+      expect([timedOut.statusCode, timedOut.code]).toEqual([500, "OperationTimedOut"]);
+    } finally {
+      emulator.setThrottling(false);
+    }
+    await service.getShareClient("errors").getProperties();
   });
 });
