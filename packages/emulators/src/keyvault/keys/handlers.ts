@@ -182,6 +182,10 @@ export function keySpecOf(kty: KeyType, body: JsonObject): KeySpec {
 
 /** Throttle class of a key write: HSM and software keys have separate CREATE limits. */
 export function keyCreateClass(ctx: RequestContext): ThrottleClass {
+  if (ctx.segments[2] === "rotate") {
+    const kty = ctx.vault.keys.get(ctx.segments[1] ?? "")?.versions.at(-1)?.kty;
+    return kty && isHsm(kty) ? "hsmKeyCreate" : "keyCreate";
+  }
   const body = ctx.body;
   let kty: unknown;
   if (typeof body === "object" && body !== null) {
