@@ -3,10 +3,18 @@
 // - the parent holds the write end of the child's stdin; when the parent dies the pipe closes
 //   and the child sees end-of-file;
 // - belt and braces, the child also exits if it is re-parented (its parent pid changes).
+// On either signal the child sends itself SIGTERM, so Azurite closes its servers (and flushes an
+// on-disk store) as on a normal stop, with a hard exit after three seconds in case it hangs.
 // The stdin handle is unref'd so it never keeps a child alive after Azurite closes its server.
 
 const WATCHDOG_SOURCE = `
-const exit = () => process.exit(0);
+let leaving = false;
+const exit = () => {
+  if (leaving) return;
+  leaving = true;
+  setTimeout(() => process.exit(0), 3000).unref();
+  process.kill(process.pid, "SIGTERM");
+};
 const stdin = process.stdin;
 stdin.on("end", exit);
 stdin.on("close", exit);
