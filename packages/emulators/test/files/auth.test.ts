@@ -5,6 +5,8 @@ import {
   FileSASPermissions,
   generateAccountSASQueryParameters,
   SASProtocol,
+  ShareClient,
+  ShareDirectoryClient,
   ShareFileClient,
   ShareSASPermissions,
   ShareServiceClient,
@@ -106,6 +108,20 @@ describe("shared access signatures", () => {
     await created.uploadData(Buffer.from("written with a share SAS"));
     expect((await created.downloadToBuffer()).toString()).toBe("written with a share SAS");
     await created.delete();
+
+    // ShareClient and ShareDirectoryClient straight from SAS URLs.
+    const shareViaUrl = new ShareClient(sasUrl);
+    expect(shareViaUrl.name).toBe("guarded");
+    expect(await shareViaUrl.getDirectoryClient("inner").exists()).toBe(true);
+    const [base, query] = sasUrl.split("?");
+    const directoryViaUrl = new ShareDirectoryClient(`${base}/inner?${query}`);
+    const listed: string[] = [];
+    for await (const item of directoryViaUrl.listFilesAndDirectories()) listed.push(item.name);
+    expect(listed).toEqual(["secret.txt"]);
+    await directoryViaUrl.createSubdirectory("made-with-sas");
+    expect((await directoryViaUrl.getDirectoryClient("made-with-sas").getProperties()).fileAttributes).toBe(
+      "Directory",
+    );
   });
 
   it("account SAS: from a connection string, limited by services, resource types and permissions", async () => {
