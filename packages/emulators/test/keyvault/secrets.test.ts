@@ -96,6 +96,24 @@ describe("writing and reading secrets", () => {
     expect(await collect(client("source").listPropertiesOfSecretVersions(name))).toHaveLength(2);
   });
 
+  it("refuses an update that would put nbf after exp and leaves the version as it was", async () => {
+    const name = uniqueName("window");
+    const written = await client("source").setSecret(name, "v", {
+      expiresOn: new Date("2030-01-01T00:00:00Z"),
+    });
+    await expectKeyVaultError(
+      client("source").updateSecretProperties(name, written.properties.version as string, {
+        notBefore: new Date("2031-01-01T00:00:00Z"),
+        enabled: false,
+      }),
+      400,
+      "BadParameter",
+    );
+    const read = await client("source").getSecret(name);
+    expect(read.properties.enabled).toBe(true);
+    expect(read.properties.notBefore).toBeUndefined();
+  });
+
   it("still returns the value of an expired or not yet valid secret, as the service does", async () => {
     const name = uniqueName("expired");
     await client("source").setSecret(name, "late", { expiresOn: new Date("2001-01-01T00:00:00Z") });

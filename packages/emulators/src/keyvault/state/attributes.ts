@@ -54,12 +54,15 @@ export function applyAttributeInput(
   input: AttributeInput,
   now = nowSeconds(),
 ): void {
-  if (input.enabled !== undefined) attributes.enabled = input.enabled;
-  if (input.nbf !== undefined) attributes.nbf = input.nbf;
-  if (input.exp !== undefined) attributes.exp = input.exp;
-  if (attributes.nbf !== undefined && attributes.exp !== undefined && attributes.nbf > attributes.exp) {
+  // Check before changing anything, so a refused update leaves the version as it was.
+  const nbf = input.nbf ?? attributes.nbf;
+  const exp = input.exp ?? attributes.exp;
+  if (nbf !== undefined && exp !== undefined && nbf > exp) {
     throw badParameter("The 'nbf' attribute must not be later than the 'exp' attribute.");
   }
+  if (input.enabled !== undefined) attributes.enabled = input.enabled;
+  if (nbf !== undefined) attributes.nbf = nbf;
+  if (exp !== undefined) attributes.exp = exp;
   attributes.updated = now;
 }
 
