@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { headerError, queryError, StorageError, storageError } from "../errors.js";
 import { parseRange } from "../ranges.js";
 import { integerHeader, requireHeader } from "../request.js";
-import { parseAttributes, parseSmbTime } from "../smb.js";
+import { formatSmbTime, parseAttributes, parseSmbTime } from "../smb.js";
 import { type FileNode, type Share, touch } from "../store.js";
 import { entityHeaders, findParent, shareAndPath } from "./common.js";
 import type { HandlerContext, Reply } from "./context.js";
@@ -120,7 +120,7 @@ function resolveTime(
 ): string {
   if (value.mode === "source") return fromSource ?? current;
   if (value.mode === "value")
-    return value.value.toLowerCase() === "now" ? now : parseSmbTime(value.value, "x-ms-file-time");
+    return value.value.toLowerCase() === "now" ? now : parseSmbTime(value.value, "x-ms-file-creation-time");
   return current;
 }
 
@@ -130,7 +130,7 @@ function applyCopy(share: Share, file: FileNode, source: CopySource, plan: CopyP
   file.size = source.data.length;
   file.headers = { ...source.headers };
   file.metadata = plan.requestMetadata ?? { ...source.metadata };
-  const nowTime = `${now.toISOString().slice(0, -1)}0000Z`;
+  const nowTime = formatSmbTime(now);
   let attributes = file.smb.attributes;
   if (plan.attributes.mode === "source" && source.smb?.attributes)
     attributes = parseAttributes(source.smb.attributes, "file");
