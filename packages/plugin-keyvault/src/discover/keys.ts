@@ -1,0 +1,147 @@
+import type {
+  KeyProperties as SdkKeyProperties,
+  KeyRotationPolicy,
+  KeyVaultKey,
+} from "@azure/keyvault-keys";
+import type { AbortSignalLike } from "@dataplane/core";
+import {
+  type KeyItem,
+  type KeyReleasePolicyJson,
+  type KeyRotationPolicyJson,
+  type KeyVersionProperties,
+  itemKey,
+} from "../items.js";
+import type { VaultClients } from "../vault/clients.js";
+import { isNotFound } from "../vault/errors.js";
+import { defined, tagsOf } from "../vault/json.js";
+import { filterDefined, mapInOrder } from "../util/map-in-order.js";
+import { attributesOf, objectId, oldestFirst, versionOfId } from "./attributes.js";
+import { abortOptions } from "../vault/abort.js";
+
+export function keyVersionOf(p: SdkKeyProperties): KeyVersionProperties {
+  return { version: p.version ?? versionOfId(p.id) ?? "", ...attributesOf(p), tags: tagsOf(p.tags) };
+}
+
+/** RSA modulus size in bits (JWK `n` is big-endian, without sign byte, but tolerate one). */
+function rsaKeySize(n: Uint8Array | undefined): number | undefined {
+  if (!n || n.length === 0) return undefined;
+  const bytes = n[0] === 0 ? n.length - 1 : n.length;
+  return bytes * 8;
+}
+
+export function rotationPolicyOf(policy: KeyRotationPolicy | undefined): KeyRotationPolicyJson | undefined {
+  if (!policy) return undefined;
+  const lifetimeActions = (policy.lifetimeActions ?? []).map((a) =>
+    defined({ action: a.action, timeAfterCreate: a.timeAfterCreate, timeBeforeExpiry: a.timeBeforeExpiry }),
+  );
+  if (lifetimeActions.length === 0 && !policy.expiresIn) return undefined;
+  return { ...defined({ expiresIn: policy.expiresIn }), lifetimeActions };
+}
+
+function releasePolicyOf(p: SdkKeyProperties["releasePolicy"]): KeyReleasePolicyJson | undefined {
+  if (!p) return undefined;
+  return defined({
+    contentType: p.contentType,
+    immutable: p.immutable,
+    encodedPolicy: p.encodedPolicy ? Buffer.from(p.encodedPolicy).toString("base64") : undefined,
+  });
+}
+
+/** Key parameters (type, size or curve, operations…) from a key's current version. */
+export function keyParametersOf(key: KeyVaultKey) {
+  const kty = key.keyType ?? key.key?.kty ?? "RSA";
+  const isRsa = kty.startsWith("RSA");
+  const isEc = kty.startsWith("EC");
+  return {
+    keyType: kty,
+    ...defined({
+      keySize: isRsa ? rsaKeySize(key.key?.n) : undefined,
+      curve: isEc ? key.key?.crv : undefined,
+    }),
+    keyOps: [...(key.keyOperations ?? key.key?.keyOps ?? [])].map(String),
+    exportable: key.properties.exportable === true,
+    hsm: kty.endsWith("-HSM"),
+    ...defined({
+      hsmPlatform: key.properties.hsmPlatform,
+      releasePolicy: releasePolicyOf(key.properties.releasePolicy),
+    }),
+  };
+}
+
+export async function readRotationPolicy(
+  clients: VaultClients,
+  name: string,
+  signal?: AbortSignalLike,
+): Promise<KeyRotationPolicyJson | undefined> {
+  try {
+    return rotationPolicyOf(
+      await clients.keys.getKeyRotationPolicy(name, abortOptions(signal)),
+    );
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function listKeyVersions(
+  clients: VaultClients,
+  name: string,
+  signal?: AbortSignalLike,
+): Promise<KeyVersionProperties[]> {
+  const versions: KeyVersionProperties[] = [];
+  for await (const p of clients.keys.listPropertiesOfKeyVersions(name, abortOptions(signal))) {
+    versions.push(keyVersionOf(p));
+  }
+  return oldestFirst(versions);
+}
+
+/** Reads one key's parameters, rotation policy and (optionally) versions: never key material. */
+export async function readKeyItem(
+  clients: VaultClients,
+  name: string,
+  resourceId: string,
+  options: { readonly versions: "latest" | "all"; readonly signal?: AbortSignalLike },
+): Promise<KeyItem | undefined> {
+  const abort = abortOptions(options.signal);
+  let key: KeyVaultKey;
+  try {
+    key = await clients.keys.getKey(name, abort);
+  } catch (error) {
+    if (isNotFound(error)) return undefined; // deleted while we listed
+    throw error;
+  }
+  const [rotationPolicy, versions] = await Promise.all([
+    readRotationPolicy(clients, name, options.signal),
+    options.versions === "all" ? listKeyVersions(clients, name, options.signal) : undefined,
+  ]);
+  const current = keyVersionOf(key.properties);
+  return {
+    kind: "key",
+    key: itemKey.key(key.name),
+    name: key.name,
+    sourceResourceId: resourceId,
+    properties: {
+      ...current,
+      id: current.version ? `${objectId(clients.vaultUrl, "keys", key.name)}/${current.version}` : objectId(clients.vaultUrl, "keys", key.name),
+      vaultUrl: clients.vaultUrl,
+      ...keyParametersOf(key),
+      ...(rotationPolicy ? { rotationPolicy } : {}),
+      ...(versions ? { versions } : {}),
+    },
+  };
+}
+
+/** Streams the vault's keys; keys that back certificates (`managed: true`) are left out. */
+export function discoverKeys(
+  clients: VaultClients,
+  resourceId: string,
+  options: { readonly versions: "latest" | "all"; readonly signal?: AbortSignalLike; readonly concurrency?: number },
+): AsyncIterable<KeyItem> {
+  const abort = abortOptions(options.signal);
+  async function* names(): AsyncIterable<string> {
+    for await (const p of clients.keys.listPropertiesOfKeys(abort)) if (!p.managed) yield p.name;
+  }
+  return filterDefined(
+    mapInOrder(names(), options.concurrency ?? 8, (name) => readKeyItem(clients, name, resourceId, options)),
+  );
+}

@@ -1,0 +1,211 @@
+import { createHash } from "node:crypto";
+import type {
+  AzureResource,
+  Partition,
+  PlanDecision,
+  PlannedAction,
+  ReplicateContext,
+  ReplicationResult,
+  ReplicationSteps,
+  StepContext,
+} from "@dataplane/core";
+import { discoverCertificates } from "../discover/certificates.js";
+import { discoverKeys } from "../discover/keys.js";
+import { discoverSecrets } from "../discover/secrets.js";
+import { discoverContacts, discoverIssuers } from "../discover/settings.js";
+import { itemKey, type KeyVaultItem } from "../items.js";
+import { readOptions } from "../options.js";
+import { createVaultClients } from "../vault/clients.js";
+import { vaultUriOf } from "../vault/endpoint.js";
+import { stableJson } from "../vault/json.js";
+import { backupPlacement } from "../vault/placement.js";
+import { CertificateReplicator } from "./certificates.js";
+import { KeyReplicator } from "./keys.js";
+import type { ReplicationRun } from "./run.js";
+import { SecretReplicator } from "./secrets.js";
+import { SettingsReplicator } from "./settings.js";
+import { deletedEntry, liveEntry, liveThenDeleted, type TargetEntry } from "./targets.js";
+import { abortOptions } from "../vault/abort.js";
+
+/**
+ * Partitions: certificate issuers and contacts first (stage 0: certificates may need an
+ * issuer), then secrets, keys and certificates side by side (stage 1).
+ */
+const PARTITIONS: readonly Partition[] = [
+  { id: "certificate-settings", stage: 0, label: "certificate issuers and contacts" },
+  { id: "secrets", stage: 1, label: "secrets" },
+  { id: "keys", stage: 1, label: "keys" },
+  { id: "certificates", stage: 1, label: "certificates" },
+];
+
+/** Items in flight when the user gives no `--max-in-flight`. */
+const DEFAULT_CONCURRENCY = 32;
+
+function fingerprint(item: KeyVaultItem): string {
+  return createHash("sha256").update(stableJson(item.properties)).digest("hex").slice(0, 32);
+}
+
+/** Replicates one vault into another through core's engine. */
+export async function replicateVault(
+  pluginName: string,
+  source: AzureResource,
+  target: AzureResource,
+  context: ReplicateContext,
+): Promise<ReplicationResult> {
+  const options = readOptions(context.options);
+  const run: ReplicationRun = {
+    source,
+    target,
+    src: createVaultClients(vaultUriOf(source), context.source, context.http),
+    dst: createVaultClients(vaultUriOf(target), context.target, context.http),
+    options,
+    mode: context.mode,
+    placement: backupPlacement(source, target),
+    newKeyMaterial: [],
+    recreatedCertificates: [],
+  };
+  const secrets = new SecretReplicator(run);
+  const keys = new KeyReplicator(run);
+  const certificates = new CertificateReplicator(run);
+  const settings = new SettingsReplicator(run);
+  // Names are case-insensitive in Key Vault: a target entry is also found by its lower-case key.
+  const byLowerKey = new Map<string, TargetEntry>();
+  const scope = (ctx: StepContext) => ({ versions: options.versions, signal: ctx.signal });
+
+  const steps: ReplicationSteps<KeyVaultItem, TargetEntry> = {
+    defaultConcurrency: DEFAULT_CONCURRENCY,
+    partitions: () => PARTITIONS,
+
+    listSource(partition, ctx): AsyncIterable<KeyVaultItem> {
+      switch (partition?.id) {
+        case "certificate-settings":
+          return (async function* () {
+            yield* discoverIssuers(run.src, source.id, ctx.redactor, ctx.signal);
+            yield* discoverContacts(run.src, source.id, ctx.signal);
+          })();
+        case "secrets":
+          return discoverSecrets(run.src, source.id, scope(ctx));
+        case "keys":
+          return discoverKeys(run.src, source.id, scope(ctx));
+        default:
+          return discoverCertificates(run.src, source.id, scope(ctx));
+      }
+    },
+
+    async *listTarget(partition, ctx): AsyncIterable<TargetEntry> {
+      const abort = abortOptions(ctx.signal);
+      const { dst } = run;
+      let entries: AsyncIterable<TargetEntry>;
+      switch (partition?.id) {
+        case "certificate-settings":
+          entries = (async function* () {
+            for await (const p of dst.certificates.listPropertiesOfIssuers(abort)) {
+              if (p.name) yield liveEntry("certificate-issuer", itemKey.issuer(p.name), p.name, {});
+            }
+          })();
+          break;
+        case "secrets":
+          entries = liveThenDeleted(
+            (async function* () {
+              for await (const p of dst.secrets.listPropertiesOfSecrets(abort))
+                yield liveEntry("secret", itemKey.secret(p.name), p.name, p);
+            })(),
+            (async function* () {
+              for await (const d of dst.secrets.listDeletedSecrets(abort))
+                yield deletedEntry("secret", itemKey.secret(d.name), d.name, d.properties.recoveryLevel);
+            })(),
+          );
+          break;
+        case "keys":
+          entries = liveThenDeleted(
+            (async function* () {
+              for await (const p of dst.keys.listPropertiesOfKeys(abort))
+                yield liveEntry("key", itemKey.key(p.name), p.name, p);
+            })(),
+            (async function* () {
+              for await (const d of dst.keys.listDeletedKeys(abort))
+                yield deletedEntry("key", itemKey.key(d.name), d.name, d.properties.recoveryLevel);
+            })(),
+          );
+          break;
+        default:
+          entries = liveThenDeleted(
+            (async function* () {
+              for await (const p of dst.certificates.listPropertiesOfCertificates(abort)) {
+                if (p.name) yield liveEntry("certificate", itemKey.certificate(p.name), p.name, p);
+              }
+            })(),
+            (async function* () {
+              for await (const d of dst.certificates.listDeletedCertificates(abort)) {
+                yield deletedEntry(
+                  "certificate",
+                  itemKey.certificate(d.name),
+                  d.name,
+                  d.properties.recoveryLevel,
+                );
+              }
+            })(),
+          );
+      }
+      for await (const entry of entries) {
+        byLowerKey.set(entry.key.toLowerCase(), entry);
+        yield entry;
+      }
+    },
+
+    plan(item, found, ctx): Promise<PlanDecision> {
+      const target = found ?? byLowerKey.get(item.key.toLowerCase());
+      switch (item.kind) {
+        case "secret":
+          return secrets.plan(item, target, ctx);
+        case "key":
+          return keys.plan(item, target, ctx);
+        case "certificate":
+          return certificates.plan(item, target, ctx);
+        default:
+          return settings.plan(item, target, ctx);
+      }
+    },
+
+    apply(action, ctx) {
+      const item = action.source;
+      const target = action.target ?? byLowerKey.get(item.key.toLowerCase());
+      const resolved = { ...action, target };
+      switch (item.kind) {
+        case "secret":
+          return secrets.apply(resolved as PlannedAction<typeof item, TargetEntry>, ctx);
+        case "key":
+          return keys.apply(resolved as PlannedAction<typeof item, TargetEntry>, ctx);
+        case "certificate":
+          return certificates.apply(resolved as PlannedAction<typeof item, TargetEntry>, ctx);
+        default:
+          return settings.apply(resolved as PlannedAction<typeof item, TargetEntry>, ctx);
+      }
+    },
+
+    fingerprint,
+
+    async finish() {
+      const warnings: string[] = [];
+      if (run.newKeyMaterial.length > 0) {
+        const names = run.newKeyMaterial.slice(0, 20).join(", ");
+        warnings.push(
+          `${run.newKeyMaterial.length} keys were re-created with NEW key material (${names}${run.newKeyMaterial.length > 20 ? ", …" : ""}): ` +
+            "data encrypted or signed with the source keys cannot be decrypted or verified with them",
+        );
+      }
+      if (run.recreatedCertificates.length > 0) {
+        warnings.push(
+          `${run.recreatedCertificates.length} certificates were re-created from their policy with new keys (${run.recreatedCertificates.slice(0, 20).join(", ")}): their private keys are not exportable`,
+        );
+      }
+      return { warnings };
+    },
+  };
+
+  return context.engine.run(steps, {
+    plugin: pluginName,
+    sourceResourceId: source.id,
+    targetResourceId: target.id,
+  });
+}

@@ -1,0 +1,65 @@
+import { CertificateClient, type CertificateClientOptions } from "@azure/keyvault-certificates";
+import { KeyClient } from "@azure/keyvault-keys";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { DataplaneError, ErrorCodes, type HttpGovernor, type SideAccess } from "@dataplane/core";
+import { classifyRequest, KEY_VAULT_LIMITS } from "./limits.js";
+
+type TokenCredential = ConstructorParameters<typeof SecretClient>[1];
+type PipelinePolicy = NonNullable<CertificateClientOptions["additionalPolicies"]>[number]["policy"];
+
+/** The SDK clients of one vault, all behind core's governor. */
+export interface VaultClients {
+  readonly side: SideAccess["side"];
+  readonly vaultUrl: string;
+  readonly secrets: SecretClient;
+  /** Software keys (and every non-create key request). */
+  readonly keys: KeyClient;
+  /** Writes of HSM keys, counted against the HSM key CREATE limit. */
+  readonly hsmKeys: KeyClient;
+  readonly certificates: CertificateClient;
+}
+
+const USER_AGENT = "dataplane-plugin-keyvault";
+
+/**
+ * Client options for one side: core's governor is the only retry and throttling layer (the SDK's
+ * own retries are off), the emulator's challenge resource and CA are accepted for local sides.
+ */
+function clientOptions(access: SideAccess, http: HttpGovernor, hsm: boolean) {
+  const policy = http.policy({
+    side: access.side,
+    limits: KEY_VAULT_LIMITS,
+    classify: (request) => classifyRequest(request, hsm),
+  }) as unknown as PipelinePolicy;
+  return {
+    additionalPolicies: [{ policy, position: "perCall" as const }],
+    retryOptions: { maxRetries: 0 },
+    userAgentOptions: { userAgentPrefix: USER_AGENT },
+    ...(access.local ? { disableChallengeResourceVerification: true } : {}),
+    ...(access.caCertificates && access.caCertificates.length > 0
+      ? { tlsOptions: { ca: [...access.caCertificates] } }
+      : {}),
+  };
+}
+
+export function createVaultClients(vaultUrl: string, access: SideAccess, http: HttpGovernor): VaultClients {
+  if (!access.tokenCredential) {
+    throw new DataplaneError(
+      ErrorCodes.CredentialMissing,
+      `no Entra ID credential for the ${access.side} vault ${vaultUrl}`,
+      {
+        hint: `Configure sides.${access.side}.credential in dataplane.config.json or pass --${access.side === "source" ? "source" : "target"}-credential`,
+      },
+    );
+  }
+  const credential = access.tokenCredential as TokenCredential;
+  const options = clientOptions(access, http, false);
+  return {
+    side: access.side,
+    vaultUrl,
+    secrets: new SecretClient(vaultUrl, credential, options),
+    keys: new KeyClient(vaultUrl, credential, options),
+    hsmKeys: new KeyClient(vaultUrl, credential, clientOptions(access, http, true)),
+    certificates: new CertificateClient(vaultUrl, credential, options),
+  };
+}
