@@ -1,0 +1,167 @@
+import type {
+  BlobServiceClient,
+  BlobItem as SdkBlobItem,
+  ContainerItem as SdkContainerItem,
+} from "@azure/storage-blob";
+import {
+  type BlobItem,
+  type BlobProperties,
+  type BlobType,
+  type ContainerItem,
+  keys,
+  type PublicAccess,
+} from "../items.js";
+import type { NameFilter } from "../options.js";
+import { isNotFound } from "../util/errors.js";
+
+const PAGE_SIZE = 5000;
+
+export function base64(bytes: Uint8Array | undefined): string | undefined {
+  return bytes && bytes.length > 0 ? Buffer.from(bytes).toString("base64") : undefined;
+}
+
+function toContainerItem(c: SdkContainerItem, resourceId: string): ContainerItem {
+  const p = c.properties;
+  return {
+    kind: "container",
+    key: keys.container(c.name),
+    name: c.name,
+    sourceResourceId: resourceId,
+    properties: {
+      container: c.name,
+      metadata: c.metadata ?? {},
+      publicAccess: (p.publicAccess ?? "none") as PublicAccess,
+      ...(p.hasImmutabilityPolicy ? { hasImmutabilityPolicy: true } : {}),
+      ...(p.hasLegalHold ? { hasLegalHold: true } : {}),
+      ...(p.isImmutableStorageWithVersioningEnabled ? { immutableStorageWithVersioning: true } : {}),
+      lastModified: p.lastModified.toISOString(),
+      etag: p.etag,
+    },
+  };
+}
+
+/** Streams the account's containers (not deleted ones), filtered by name. */
+export async function* listContainers(
+  service: BlobServiceClient,
+  filter: NameFilter,
+  resourceId: string,
+): AsyncIterable<ContainerItem> {
+  for await (const page of service
+    .listContainers({ includeMetadata: true })
+    .byPage({ maxPageSize: PAGE_SIZE })) {
+    for (const c of page.containerItems ?? []) {
+      if (c.deleted || !filter(c.name)) continue;
+      yield toContainerItem(c, resourceId);
+    }
+  }
+}
+
+export function toBlobProperties(container: string, b: SdkBlobItem, withTags: boolean): BlobProperties {
+  const p = b.properties;
+  const props: BlobProperties = {
+    container,
+    name: b.name,
+    blobType: (p.blobType ?? "BlockBlob") as BlobType,
+    size: p.contentLength ?? 0,
+    metadata: b.metadata ?? {},
+    lastModified: p.lastModified.toISOString(),
+    etag: p.etag,
+  };
+  if (p.contentType !== undefined) props.contentType = p.contentType;
+  if (p.contentEncoding) props.contentEncoding = p.contentEncoding;
+  if (p.contentLanguage) props.contentLanguage = p.contentLanguage;
+  if (p.contentDisposition) props.contentDisposition = p.contentDisposition;
+  if (p.cacheControl) props.cacheControl = p.cacheControl;
+  const md5 = base64(p.contentMD5);
+  if (md5) props.contentMD5 = md5;
+  if (withTags) props.tags = b.tags ?? {};
+  if (p.accessTier) props.accessTier = p.accessTier;
+  if (p.accessTierInferred) props.accessTierInferred = true;
+  if (p.archiveStatus) props.archiveStatus = p.archiveStatus;
+  if (p.createdOn) props.createdOn = p.createdOn.toISOString();
+  return props;
+}
+
+function toBlobItem(props: BlobProperties, resourceId: string): BlobItem {
+  return {
+    kind: "blob",
+    key: keys.blob(props.container, props.name),
+    name: props.name,
+    sizeBytes: props.size,
+    sourceResourceId: resourceId,
+    properties: props,
+  };
+}
+
+export interface BlobListOptions {
+  readonly prefix: string;
+  readonly tags: boolean;
+  /** Count snapshots and non-current versions of each blob (lists them too). */
+  readonly countSnapshots?: boolean;
+}
+
+/** Raw SDK blob entries of a container, page by page; nothing when the container does not exist. */
+export async function* listSdkBlobs(
+  service: BlobServiceClient,
+  container: string,
+  options: BlobListOptions & { readonly metadata?: boolean },
+): AsyncIterable<SdkBlobItem> {
+  const client = service.getContainerClient(container);
+  const pages = client
+    .listBlobsFlat({
+      includeMetadata: options.metadata ?? true,
+      includeTags: options.tags,
+      includeSnapshots: options.countSnapshots ?? false,
+      includeVersions: options.countSnapshots ?? false,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    })
+    .byPage({ maxPageSize: PAGE_SIZE });
+  try {
+    for await (const page of pages) yield* page.segment.blobItems;
+  } catch (error) {
+    if (isNotFound(error, "ContainerNotFound")) return;
+    throw error;
+  }
+}
+
+/** Streams the current blobs of one container (snapshots and old versions only counted on request). */
+export async function* listBlobs(
+  service: BlobServiceClient,
+  container: string,
+  options: BlobListOptions,
+  resourceId: string,
+): AsyncIterable<BlobItem> {
+  if (!options.countSnapshots) {
+    for await (const b of listSdkBlobs(service, container, options)) {
+      if (b.deleted) continue;
+      yield toBlobItem(toBlobProperties(container, b, options.tags), resourceId);
+    }
+    return;
+  }
+  // Snapshots and versions of a name are listed next to it: count them, yield the current blob.
+  let name: string | undefined;
+  let snapshots = 0;
+  let versions = 0;
+  let current: BlobProperties | undefined;
+  const flush = (): BlobItem | undefined => {
+    const item = current ? toBlobItem({ ...current, snapshots, versions }, resourceId) : undefined;
+    name = undefined;
+    current = undefined;
+    snapshots = 0;
+    versions = 0;
+    return item;
+  };
+  for await (const b of listSdkBlobs(service, container, options)) {
+    if (b.deleted) continue;
+    if (name !== undefined && b.name !== name) {
+      const item = flush();
+      if (item) yield item;
+    }
+    name = b.name;
+    if (b.snapshot) snapshots++;
+    else if (b.versionId && !b.isCurrentVersion) versions++;
+    else current = toBlobProperties(container, b, options.tags);
+  }
+  const last = flush();
+  if (last) yield last;
+}

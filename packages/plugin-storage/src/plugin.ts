@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { definePlugin } from "@dataplane/core";
+import { discoverAccount } from "./discover/discover.js";
+import { generateTerraform } from "./generate/terraform.js";
+import { ITEM_KINDS } from "./items.js";
+import { OPTION_SPECS } from "./options.js";
+import { PERMISSIONS } from "./permissions.js";
+import { PLUGIN_NAME, replicateAccount } from "./replicate/replicate.js";
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** The storage plugin: blob containers and blobs, file shares, directories and files. */
+export const storagePlugin = definePlugin({
+  name: PLUGIN_NAME,
+  version: VERSION,
+  description:
+    "Azure Storage: blob containers and blobs, file shares, directories and files (server-side copies)",
+  resourceTypes: ["Microsoft.Storage/storageAccounts"],
+  itemKinds: ITEM_KINDS,
+  options: OPTION_SPECS,
+  permissions: PERMISSIONS,
+  formats: ["terraform"],
+  discover: discoverAccount,
+  generate: generateTerraform,
+  replicate: replicateAccount,
+});
