@@ -6,6 +6,13 @@ import { isNotFound } from "../vault/errors.js";
 import { defined } from "../vault/json.js";
 import { abortOptions } from "../vault/abort.js";
 
+/** The SDK leaves `name` empty in issuer listings: it is the last segment of the id. */
+export function issuerNameOf(issuer: { readonly name?: string; readonly id?: string }): string | undefined {
+  if (issuer.name) return issuer.name;
+  const last = issuer.id?.split("/").filter((s) => s.length > 0).at(-1);
+  return last ? decodeURIComponent(last) : undefined;
+}
+
 export function issuerItemOf(issuer: CertificateIssuer, vaultUrl: string, resourceId: string): IssuerItem {
   const name = issuer.name ?? "";
   return {
@@ -53,9 +60,10 @@ export async function* discoverIssuers(
   signal?: AbortSignalLike,
 ): AsyncIterable<IssuerItem> {
   for await (const p of clients.certificates.listPropertiesOfIssuers(abortOptions(signal))) {
-    if (!p.name) continue;
-    const issuer = await readIssuer(clients, p.name, redactor, signal);
-    if (issuer) yield issuerItemOf({ ...issuer, name: p.name }, clients.vaultUrl, resourceId);
+    const name = issuerNameOf(p);
+    if (!name) continue;
+    const issuer = await readIssuer(clients, name, redactor, signal);
+    if (issuer) yield issuerItemOf({ ...issuer, name }, clients.vaultUrl, resourceId);
   }
 }
 

@@ -8,7 +8,7 @@ import type {
   SubjectAlternativeNames,
 } from "@azure/keyvault-certificates";
 import type { ApplyResult, PlanDecision, PlannedAction, StepContext } from "@dataplane/core";
-import { listCertificateVersions, readCertificateItem } from "../discover/certificates.js";
+import { listCertificateVersions, policyOf, readCertificateItem } from "../discover/certificates.js";
 import type { CertificateItem, CertificatePolicyJson, CertificateProperties } from "../items.js";
 import { isDeletedButRecoverable, isForeignBackup, isNotFound, messageOf } from "../vault/errors.js";
 import { defined, stableJson } from "../vault/json.js";
@@ -307,13 +307,21 @@ export class CertificateReplicator {
       ctx.redactor.addSecret(value);
       const contentType = secret.properties.contentType ?? p.policy.contentType;
       const bytes = contentType === PEM ? new Uint8Array(Buffer.from(value, "utf8")) : new Uint8Array(Buffer.from(value, "base64"));
-      await this.run.dst.certificates.importCertificate(item.name, bytes, {
+      const result = await this.run.dst.certificates.importCertificate(item.name, bytes, {
         ...abortOptions(ctx.signal),
         policy: importPolicyOf(p.policy, contentType),
         enabled: isCurrent ? p.enabled : v.enabled,
         tags: { ...(isCurrent ? p.tags : v.tags) },
       });
       imported++;
+      // An import derives parts of the policy from the certificate (validity, for one): set the source's.
+      if (isCurrent && policyEssentials(policyOf(result.policy)) !== policyEssentials(p.policy)) {
+        await this.run.dst.certificates.updateCertificatePolicy(
+          item.name,
+          createPolicyOf(p.policy, item.name),
+          abortOptions(ctx.signal),
+        );
+      }
     }
     return {
       reason: `${this.#describe("import", item)}${imported > 1 ? `: ${imported} versions` : ""}`,

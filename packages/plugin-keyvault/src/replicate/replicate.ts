@@ -12,7 +12,7 @@ import type {
 import { discoverCertificates } from "../discover/certificates.js";
 import { discoverKeys } from "../discover/keys.js";
 import { discoverSecrets } from "../discover/secrets.js";
-import { discoverContacts, discoverIssuers } from "../discover/settings.js";
+import { discoverContacts, discoverIssuers, issuerNameOf } from "../discover/settings.js";
 import { itemKey, type KeyVaultItem } from "../items.js";
 import { readOptions } from "../options.js";
 import { createVaultClients } from "../vault/clients.js";
@@ -100,7 +100,8 @@ export async function replicateVault(
         case "certificate-settings":
           entries = (async function* () {
             for await (const p of dst.certificates.listPropertiesOfIssuers(abort)) {
-              if (p.name) yield liveEntry("certificate-issuer", itemKey.issuer(p.name), p.name, {});
+              const name = issuerNameOf(p);
+              if (name) yield liveEntry("certificate-issuer", itemKey.issuer(name), name, {});
             }
           })();
           break;
