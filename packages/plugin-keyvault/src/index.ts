@@ -1,5 +1,6 @@
 // @dataplane/plugin-keyvault — Azure Key Vault for dataplane: discover, generate Terraform, replicate.
 
+export { default as register } from "./dataplane-plugin.js";
 export type {
   AdministratorContactJson,
   CertificateContactJson,
@@ -39,4 +40,3 @@ export { createKeyVaultPlugin, keyVaultPlugin, PLUGIN_NAME, RESOURCE_TYPE } from
 export { PLACEHOLDER_TAG, PLACEHOLDER_VALUE } from "./replicate/placeholder.js";
 export { classifyRequest, KEY_VAULT_LIMITS, LimitClass } from "./vault/limits.js";
 export { type BackupPlacement, backupPlacement } from "./vault/placement.js";
-export { default as register } from "./dataplane-plugin.js";

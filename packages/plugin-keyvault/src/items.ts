@@ -5,7 +5,13 @@ import type { DataPlaneItem } from "@dataplane/core";
  * none holds a secret value, a private key or a password.
  */
 
-export const ITEM_KINDS = ["secret", "key", "certificate", "certificate-issuer", "certificate-contacts"] as const;
+export const ITEM_KINDS = [
+  "secret",
+  "key",
+  "certificate",
+  "certificate-issuer",
+  "certificate-contacts",
+] as const;
 
 export type KeyVaultItemKind = (typeof ITEM_KINDS)[number];
 

@@ -61,7 +61,8 @@ export const PERMISSIONS: readonly PermissionRequirement[] = [
     side: "source",
     for: "replication",
     ...ROLES.certificatesOfficer,
-    reason: "read issuer credentials and back up non-exportable certificates (same subscription and geography)",
+    reason:
+      "read issuer credentials and back up non-exportable certificates (same subscription and geography)",
   },
   {
     side: "target",

@@ -1,4 +1,4 @@
-import { DataplaneError, type DataPlanePlugin, definePlugin, ErrorCodes } from "@dataplane/core";
+import { type DataPlanePlugin, DataplaneError, definePlugin, ErrorCodes } from "@dataplane/core";
 import { discoverVault } from "./discover/discover.js";
 import { generateTerraform } from "./generate/terraform.js";
 import { ITEM_KINDS } from "./items.js";
@@ -15,7 +15,8 @@ export function createKeyVaultPlugin(): DataPlanePlugin {
   return definePlugin({
     name: PLUGIN_NAME,
     version: PLUGIN_VERSION,
-    description: "Azure Key Vault: secrets (all versions), keys, certificates, certificate issuers and contacts",
+    description:
+      "Azure Key Vault: secrets (all versions), keys, certificates, certificate issuers and contacts",
     resourceTypes: [RESOURCE_TYPE],
     itemKinds: [...ITEM_KINDS],
     options: OPTION_SPECS,

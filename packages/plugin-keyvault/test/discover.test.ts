@@ -8,8 +8,15 @@ import {
   type SecretItem,
 } from "../src/index.js";
 import { LONGEST_NAME, type SeededVault, seedVault } from "./helpers/seed.js";
+import {
+  capturingSession,
+  collect,
+  sideAccess,
+  startVaults,
+  vaultConfig,
+  vaultResource,
+} from "./helpers/vaults.js";
 import { clients } from "./helpers/verify.js";
-import { capturingSession, collect, sideAccess, startVaults, vaultConfig, vaultResource } from "./helpers/vaults.js";
 
 let emulator: KeyVaultEmulator;
 let seeded: SeededVault;
@@ -19,7 +26,9 @@ let all: KeyVaultItem[];
 async function discover(options: Record<string, string> = {}): Promise<KeyVaultItem[]> {
   const { session } = capturingSession();
   const context = session.discoverContext(sideAccess(emulator, "source"), options);
-  return (await collect(keyVaultPlugin.discover(vaultResource(emulator, "source-vault"), context))) as KeyVaultItem[];
+  return (await collect(
+    keyVaultPlugin.discover(vaultResource(emulator, "source-vault"), context),
+  )) as KeyVaultItem[];
 }
 
 const iso = (d: Date | undefined) => d?.toISOString();
@@ -102,8 +111,14 @@ describe("discover", () => {
     for (const spec of seeded.secrets) {
       const item = byName.get(spec.name)!;
       const versions = item.properties.versions!;
-      expect(versions.map((v) => v.tags), spec.name).toEqual(spec.versions.map((v) => v.options.tags ?? {}));
-      expect(versions.map((v) => v.enabled), spec.name).toEqual(spec.versions.map((v) => v.options.enabled !== false));
+      expect(
+        versions.map((v) => v.tags),
+        spec.name,
+      ).toEqual(spec.versions.map((v) => v.options.tags ?? {}));
+      expect(
+        versions.map((v) => v.enabled),
+        spec.name,
+      ).toEqual(spec.versions.map((v) => v.options.enabled !== false));
       expect(item.properties.version, spec.name).toBe(versions.at(-1)!.version);
       expect(item.properties.id).toMatch(new RegExp(`/secrets/${spec.name}/${item.properties.version}$`));
     }

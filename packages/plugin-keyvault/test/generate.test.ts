@@ -7,7 +7,14 @@ import type { KeyVaultEmulator } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KeyVaultItem, keyVaultPlugin, type SecretItem } from "../src/index.js";
 import { LONGEST_NAME, type SeededVault, seedVault } from "./helpers/seed.js";
-import { capturingSession, collect, sideAccess, startVaults, vaultConfig, vaultResource } from "./helpers/vaults.js";
+import {
+  capturingSession,
+  collect,
+  sideAccess,
+  startVaults,
+  vaultConfig,
+  vaultResource,
+} from "./helpers/vaults.js";
 
 type Json = Record<string, unknown>;
 
@@ -49,7 +56,7 @@ async function parseAll(output: GeneratedOutput): Promise<Record<string, Json>> 
 }
 
 function resources(parsed: Record<string, Json>, type: string): Record<string, Json[]> {
-  return ((parsed.resource ?? {})[type] ?? {}) as Record<string, Json[]>;
+  return (parsed.resource?.[type] ?? {}) as Record<string, Json[]>;
 }
 
 beforeAll(async () => {
@@ -62,7 +69,10 @@ beforeAll(async () => {
     keyVaultPlugin.discover(source, session.discoverContext(sideAccess(emulator, "source"))),
   )) as KeyVaultItem[];
   itemsAll = (await collect(
-    keyVaultPlugin.discover(source, session.discoverContext(sideAccess(emulator, "source"), { versions: "all" })),
+    keyVaultPlugin.discover(
+      source,
+      session.discoverContext(sideAccess(emulator, "source"), { versions: "all" }),
+    ),
   )) as KeyVaultItem[];
 });
 
@@ -107,7 +117,7 @@ describe("generate terraform", () => {
   it("pins Terraform >= 1.11 and azurerm >= 4.23 for write-only values", () => {
     const terraform = (parsed.terraform as Json)["versions.tf"] as Json[];
     expect(terraform[0]?.required_version).toBe(">= 1.11");
-    const providers = (terraform[0]?.required_providers as Json[])[0] as Json;
+    const providers = (terraform[0]!.required_providers as Json[])[0] as Json;
     expect(providers.azurerm).toEqual({ source: "hashicorp/azurerm", version: ">= 4.23" });
   });
 
@@ -134,12 +144,16 @@ describe("generate terraform", () => {
   });
 
   it("carries content types, tags and dates; secret values appear nowhere", () => {
-    const byName = new Map(Object.values(resources(parsed, "azurerm_key_vault_secret")).map(([b]) => [b!.name, b!]));
+    const byName = new Map(
+      Object.values(resources(parsed, "azurerm_key_vault_secret")).map(([b]) => [b!.name, b!]),
+    );
     for (const spec of seeded.secrets) {
       const body = byName.get(spec.name)!;
       const current = spec.versions.at(-1)!.options;
       expect(body.content_type, spec.name).toBe(current.contentType);
-      expect(body.tags, spec.name).toEqual(current.tags && Object.keys(current.tags).length > 0 ? current.tags : undefined);
+      expect(body.tags, spec.name).toEqual(
+        current.tags && Object.keys(current.tags).length > 0 ? current.tags : undefined,
+      );
       expect(body.expiration_date, spec.name).toBe(current.expiresOn?.toISOString().replace(".000Z", "Z"));
       expect(body.not_before_date, spec.name).toBe(current.notBefore?.toISOString().replace(".000Z", "Z"));
     }
@@ -169,7 +183,11 @@ describe("generate terraform", () => {
     const web = Object.values(certs).find(([b]) => b!.name === "web-pfx-a")![0]!;
     const policy = (web.certificate_policy as Json[])[0]!;
     expect((policy.issuer_parameters as Json[])[0]).toEqual({ name: "Self" });
-    expect((policy.key_properties as Json[])[0]).toMatchObject({ exportable: true, key_type: "RSA", key_size: 2048 });
+    expect((policy.key_properties as Json[])[0]).toMatchObject({
+      exportable: true,
+      key_type: "RSA",
+      key_size: 2048,
+    });
     expect((policy.secret_properties as Json[])[0]).toEqual({ content_type: "application/x-pkcs12" });
     const x509 = (policy.x509_certificate_properties as Json[])[0]!;
     expect(x509.subject).toBe("CN=web-pfx-a.example.test");
@@ -182,7 +200,10 @@ describe("generate terraform", () => {
   });
 
   it("lists every variable without a value in terraform.tfvars.example", async () => {
-    const example = (await parse("terraform.tfvars.example", output.files["terraform.tfvars.example"]!)) as Json;
+    const example = (await parse(
+      "terraform.tfvars.example",
+      output.files["terraform.tfvars.example"]!,
+    )) as Json;
     const required = output.variables.filter((v) => !v.description.endsWith("(optional)")).map((v) => v.name);
     expect(Object.keys(example).sort()).toEqual([...required].sort());
     for (const value of Object.values(example)) expect(value).toBe("");
@@ -221,11 +242,15 @@ describe("generate terraform", () => {
     const file = join(dir, "target-items.jsonl");
     writeFileSync(
       file,
-      targetItems.map((item) => JSON.stringify({ type: "item", plugin: "keyvault", resourceId: "t", item })).join("\n"),
+      targetItems
+        .map((item) => JSON.stringify({ type: "item", plugin: "keyvault", resourceId: "t", item }))
+        .join("\n"),
     );
     const output = await generate(items, { "import-items": file });
     const imports = (await parse("imports.tf", output.files["imports.tf"]!)) as { import: Json[] };
-    expect(imports.import.filter((i) => String(i.to).startsWith("${azurerm_key_vault_secret."))).toHaveLength(10);
+    expect(imports.import.filter((i) => String(i.to).startsWith("${azurerm_key_vault_secret."))).toHaveLength(
+      10,
+    );
   });
 
   it("template mode writes placeholders and no secret variables", async () => {
@@ -245,7 +270,13 @@ describe("identifiers", () => {
       key: `secret/${name}`,
       name,
       sourceResourceId: "/subscriptions/x/resourceGroups/y/providers/Microsoft.KeyVault/vaults/z",
-      properties: { enabled: true, tags: {}, id: `https://z.vault.azure.net/secrets/${name}`, vaultUrl: "https://z.vault.azure.net/", ...extra },
+      properties: {
+        enabled: true,
+        tags: {},
+        id: `https://z.vault.azure.net/secrets/${name}`,
+        vaultUrl: "https://z.vault.azure.net/",
+        ...extra,
+      },
     };
   }
 
@@ -265,7 +296,10 @@ describe("identifiers", () => {
     ];
     const output = await generate([
       ...names.map((n) =>
-        secret(n, { contentType: 'a "quoted" ${not.a.ref} %{nor} \\ \n type', tags: { "tag with space": "${x}" } }),
+        secret(n, {
+          contentType: 'a "quoted" ${not.a.ref} %{nor} \\ \n type',
+          tags: { "tag with space": "${x}" },
+        }),
       ),
     ]);
     const parsed = await parseAll(output);

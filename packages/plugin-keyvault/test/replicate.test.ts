@@ -6,8 +6,8 @@ import type { KeyVaultEmulator } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyVaultPlugin, PLACEHOLDER_TAG, PLACEHOLDER_VALUE } from "../src/index.js";
 import { type SeededVault, seedVault } from "./helpers/seed.js";
-import { clients, readVaultSecrets } from "./helpers/verify.js";
 import { capturingSession, sideAccess, startVaults, vaultConfig, vaultResource } from "./helpers/vaults.js";
+import { clients, readVaultSecrets } from "./helpers/verify.js";
 
 let emulator: KeyVaultEmulator;
 let seeded: SeededVault;
@@ -39,7 +39,11 @@ afterAll(async () => {
 /** One replicate call with a report and a checkpoint journal, everything captured for leak checks. */
 async function replicate(
   target: string,
-  run: { mode?: "template" | "replication"; dryRun?: boolean; options?: Record<string, string | boolean> } = {},
+  run: {
+    mode?: "template" | "replication";
+    dryRun?: boolean;
+    options?: Record<string, string | boolean>;
+  } = {},
 ): Promise<ReplicationResult> {
   const { session, redactor, lines, events } = capturingSession();
   const reportPath = join(workDir, `report-${target}-${outputs.length}.json`);
@@ -61,7 +65,12 @@ async function replicate(
     context,
   );
   await report.finish({}, [result]);
-  outputs.push(lines.join("\n"), JSON.stringify(events), JSON.stringify(result), readFileSync(reportPath, "utf8"));
+  outputs.push(
+    lines.join("\n"),
+    JSON.stringify(events),
+    JSON.stringify(result),
+    readFileSync(reportPath, "utf8"),
+  );
   return result;
 }
 
@@ -197,7 +206,9 @@ describe("replicate into a vault of the same subscription and geography", () => 
     await src.setSecret("app-secret-001", "CANARY-newer-value-for-001", { tags: {} });
     // attributes only
     const current = await dst.getSecret("app-secret-002");
-    await dst.updateSecretProperties("app-secret-002", current.properties.version!, { tags: { drift: "yes" } });
+    await dst.updateSecretProperties("app-secret-002", current.properties.version!, {
+      tags: { drift: "yes" },
+    });
     // a value the source never had
     await dst.setSecret("app-secret-004", "CANARY-foreign-value-in-target");
     emulator.resetStats("target-vault");

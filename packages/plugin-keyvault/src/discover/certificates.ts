@@ -1,7 +1,7 @@
 import type {
   CertificatePolicy,
-  CertificateProperties as SdkCertificateProperties,
   KeyVaultCertificateWithPolicy,
+  CertificateProperties as SdkCertificateProperties,
 } from "@azure/keyvault-certificates";
 import type { AbortSignalLike } from "@dataplane/core";
 import {
@@ -12,11 +12,11 @@ import {
   type SubjectAlternativeNamesJson,
 } from "../items.js";
 import { filterDefined, mapInOrder } from "../util/map-in-order.js";
+import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { isNotFound } from "../vault/errors.js";
 import { bytesToHex, defined, tagsOf } from "../vault/json.js";
 import { attributesOf, objectId, oldestFirst, versionOfId } from "./attributes.js";
-import { abortOptions } from "../vault/abort.js";
 
 export function certificateVersionOf(p: SdkCertificateProperties): CertificateVersionProperties {
   const thumbprint = p.x509ThumbprintString ?? bytesToHex(p.x509Thumbprint);
@@ -53,7 +53,9 @@ export function policyOf(policy: CertificatePolicy | undefined): CertificatePoli
     certificateTransparency: policy.certificateTransparency,
     subject: subject === "" ? undefined : subject,
     subjectAlternativeNames:
-      subjectAlternativeNames && Object.keys(subjectAlternativeNames).length > 0 ? subjectAlternativeNames : undefined,
+      subjectAlternativeNames && Object.keys(subjectAlternativeNames).length > 0
+        ? subjectAlternativeNames
+        : undefined,
     keyType: policy.keyType,
     keySize: policy.keySize,
     keyCurveName: policy.keyCurveName,
@@ -135,7 +137,11 @@ export async function readCertificateItem(
 export function discoverCertificates(
   clients: VaultClients,
   resourceId: string,
-  options: { readonly versions: "latest" | "all"; readonly signal?: AbortSignalLike; readonly concurrency?: number },
+  options: {
+    readonly versions: "latest" | "all";
+    readonly signal?: AbortSignalLike;
+    readonly concurrency?: number;
+  },
 ): AsyncIterable<CertificateItem> {
   const abort = abortOptions(options.signal);
   async function* names(): AsyncIterable<string> {

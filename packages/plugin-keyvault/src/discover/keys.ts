@@ -1,22 +1,18 @@
-import type {
-  KeyProperties as SdkKeyProperties,
-  KeyRotationPolicy,
-  KeyVaultKey,
-} from "@azure/keyvault-keys";
+import type { KeyRotationPolicy, KeyVaultKey, KeyProperties as SdkKeyProperties } from "@azure/keyvault-keys";
 import type { AbortSignalLike } from "@dataplane/core";
 import {
+  itemKey,
   type KeyItem,
   type KeyReleasePolicyJson,
   type KeyRotationPolicyJson,
   type KeyVersionProperties,
-  itemKey,
 } from "../items.js";
+import { filterDefined, mapInOrder } from "../util/map-in-order.js";
+import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { isNotFound } from "../vault/errors.js";
 import { defined, tagsOf } from "../vault/json.js";
-import { filterDefined, mapInOrder } from "../util/map-in-order.js";
 import { attributesOf, objectId, oldestFirst, versionOfId } from "./attributes.js";
-import { abortOptions } from "../vault/abort.js";
 
 export function keyVersionOf(p: SdkKeyProperties): KeyVersionProperties {
   return { version: p.version ?? versionOfId(p.id) ?? "", ...attributesOf(p), tags: tagsOf(p.tags) };
@@ -74,9 +70,7 @@ export async function readRotationPolicy(
   signal?: AbortSignalLike,
 ): Promise<KeyRotationPolicyJson | undefined> {
   try {
-    return rotationPolicyOf(
-      await clients.keys.getKeyRotationPolicy(name, abortOptions(signal)),
-    );
+    return rotationPolicyOf(await clients.keys.getKeyRotationPolicy(name, abortOptions(signal)));
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -122,7 +116,9 @@ export async function readKeyItem(
     sourceResourceId: resourceId,
     properties: {
       ...current,
-      id: current.version ? `${objectId(clients.vaultUrl, "keys", key.name)}/${current.version}` : objectId(clients.vaultUrl, "keys", key.name),
+      id: current.version
+        ? `${objectId(clients.vaultUrl, "keys", key.name)}/${current.version}`
+        : objectId(clients.vaultUrl, "keys", key.name),
       vaultUrl: clients.vaultUrl,
       ...keyParametersOf(key),
       ...(rotationPolicy ? { rotationPolicy } : {}),
@@ -135,7 +131,11 @@ export async function readKeyItem(
 export function discoverKeys(
   clients: VaultClients,
   resourceId: string,
-  options: { readonly versions: "latest" | "all"; readonly signal?: AbortSignalLike; readonly concurrency?: number },
+  options: {
+    readonly versions: "latest" | "all";
+    readonly signal?: AbortSignalLike;
+    readonly concurrency?: number;
+  },
 ): AsyncIterable<KeyItem> {
   const abort = abortOptions(options.signal);
   async function* names(): AsyncIterable<string> {

@@ -1,10 +1,10 @@
 import type { SecretProperties as SdkSecretProperties } from "@azure/keyvault-secrets";
 import type { AbortSignalLike } from "@dataplane/core";
 import { itemKey, type SecretItem, type SecretVersionProperties } from "../items.js";
+import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { defined, tagsOf } from "../vault/json.js";
 import { attributesOf, objectId, oldestFirst, versionOfId } from "./attributes.js";
-import { abortOptions } from "../vault/abort.js";
 
 export function secretVersionOf(p: SdkSecretProperties): SecretVersionProperties {
   return {
@@ -23,7 +23,7 @@ export async function listSecretVersions(
 ): Promise<SecretVersionProperties[]> {
   const versions: SecretVersionProperties[] = [];
   for await (const p of clients.secrets.listPropertiesOfSecretVersions(name, {
-    ...(abortOptions(signal)),
+    ...abortOptions(signal),
   })) {
     if (p.managed) continue;
     versions.push(secretVersionOf(p));

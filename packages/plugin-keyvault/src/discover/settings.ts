@@ -1,15 +1,18 @@
 import type { CertificateContact, CertificateIssuer } from "@azure/keyvault-certificates";
 import type { AbortSignalLike, Redactor } from "@dataplane/core";
 import { type ContactsItem, type IssuerItem, itemKey } from "../items.js";
+import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { isNotFound } from "../vault/errors.js";
 import { defined } from "../vault/json.js";
-import { abortOptions } from "../vault/abort.js";
 
 /** The SDK leaves `name` empty in issuer listings: it is the last segment of the id. */
 export function issuerNameOf(issuer: { readonly name?: string; readonly id?: string }): string | undefined {
   if (issuer.name) return issuer.name;
-  const last = issuer.id?.split("/").filter((s) => s.length > 0).at(-1);
+  const last = issuer.id
+    ?.split("/")
+    .filter((s) => s.length > 0)
+    .at(-1);
   return last ? decodeURIComponent(last) : undefined;
 }
 

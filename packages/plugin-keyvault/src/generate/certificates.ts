@@ -4,12 +4,7 @@ import { type Generation, KEY_VAULT_ID_VARIABLE, nonEmptyTags, varRef } from "./
 
 const PFX = "application/x-pkcs12";
 
-function policyBlock(
-  b: HclBlock,
-  policy: CertificatePolicyJson,
-  gen: Generation,
-  name: string,
-): void {
+function policyBlock(b: HclBlock, policy: CertificatePolicyJson, gen: Generation, name: string): void {
   const keyType = policy.keyType ?? "RSA";
   const isEc = keyType.startsWith("EC");
   b.block("certificate_policy", [], (cp) => {
@@ -56,7 +51,11 @@ function policyBlock(
  * `azurerm_key_vault_certificate` from the source's policy (a new certificate and key), or with
  * `--certificate-import` imported from variables (`contents`, `password`).
  */
-export function certificateResource(file: HclFile, gen: Generation, item: CertificateItem): string | undefined {
+export function certificateResource(
+  file: HclFile,
+  gen: Generation,
+  item: CertificateItem,
+): string | undefined {
   const p = item.properties;
   const label = gen.resource("azurerm_key_vault_certificate", item.name);
   const imported = gen.options.certificateImport && !gen.template;

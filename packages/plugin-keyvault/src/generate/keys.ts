@@ -26,7 +26,9 @@ function rotationPolicy(b: HclBlock, policy: KeyRotationPolicyJson): void {
 export function keyResource(file: HclFile, gen: Generation, item: KeyItem): string | undefined {
   const p = item.properties;
   if (!TERRAFORM_KEY_TYPES.has(p.keyType)) {
-    file.comment(`Key "${item.name}" (${p.keyType}) is not generated: azurerm_key_vault_key supports RSA and EC keys only.`);
+    file.comment(
+      `Key "${item.name}" (${p.keyType}) is not generated: azurerm_key_vault_key supports RSA and EC keys only.`,
+    );
     gen.warn(`key ${item.name}: type ${p.keyType} cannot be expressed with azurerm_key_vault_key; left out`);
     return undefined;
   }
@@ -38,7 +40,8 @@ export function keyResource(file: HclFile, gen: Generation, item: KeyItem): stri
         "source key cannot be decrypted or verified with this one (copy the key itself with `dataplane replicate`).",
     );
     if (!p.enabled) b.comment("Disabled in the source vault; azurerm creates keys enabled.");
-    if (p.exportable) b.comment("Exportable with a release policy in the source; azurerm_key_vault_key cannot express it.");
+    if (p.exportable)
+      b.comment("Exportable with a release policy in the source; azurerm_key_vault_key cannot express it.");
     b.attr("name", item.name);
     b.attr("key_vault_id", varRef(KEY_VAULT_ID_VARIABLE));
     b.attr("key_type", p.keyType);

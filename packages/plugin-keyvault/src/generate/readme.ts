@@ -24,7 +24,7 @@ export function readme(
     lines.push(
       `- ${secretVars.length} secret values (\`secret_*\`, sensitive${writeOnlySecrets ? ", ephemeral" : ""}): ` +
         "no value is in this folder. Pass them as `TF_VAR_<name>` environment variables, e.g. " +
-        "`export TF_VAR_secret_db_password=\"$(az keyvault secret show --vault-name <source> --name db-password --query value -o tsv)\"`.",
+        '`export TF_VAR_secret_db_password="$(az keyvault secret show --vault-name <source> --name db-password --query value -o tsv)"`.',
     );
   }
   const others = required.filter((v) => !v.name.startsWith("secret_"));
@@ -70,7 +70,9 @@ export function readme(
       `- \`imports.tf\` adopts ${gen.imports.length} items that already exist. Imported secrets are written once more on the first apply (write-only values are not read back).`,
     );
   }
-  lines.push("- Disabled source items are created enabled (azurerm has no `enabled` argument); see the comments.");
+  lines.push(
+    "- Disabled source items are created enabled (azurerm has no `enabled` argument); see the comments.",
+  );
   if (gen.warnings.length > 0) {
     lines.push("", "## Warnings", "", ...gen.warnings.map((w) => `- ${w}`));
   }

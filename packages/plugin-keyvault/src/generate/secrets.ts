@@ -54,6 +54,7 @@ export function secretResource(file: HclFile, gen: Generation, item: SecretItem)
       b.block("lifecycle", [], (l) => l.attr("ignore_changes", [expr("value")]));
     }
   });
-  if (!p.enabled) gen.warn("some secrets are disabled in the source: azurerm creates them enabled (see the comments)");
+  if (!p.enabled)
+    gen.warn("some secrets are disabled in the source: azurerm creates them enabled (see the comments)");
   return label;
 }

@@ -1,8 +1,8 @@
 import {
   type DataPlaneItem,
   expr,
-  type GeneratedOutput,
   type GenerateContext,
+  type GeneratedOutput,
   HclFile,
   ref,
 } from "@dataplane/core";
@@ -144,7 +144,9 @@ export async function generateTerraform(
   if (!files.settings.isEmpty) out["certificate-settings.tf"] = files.settings.toString();
   if (gen.imports.length > 0) {
     const imports = new HclFile();
-    imports.comment("Adopt items that already exist in the vault instead of creating them (Terraform >= 1.5).");
+    imports.comment(
+      "Adopt items that already exist in the vault instead of creating them (Terraform >= 1.5).",
+    );
     for (const i of gen.imports) {
       imports.block("import", [], (b) => {
         b.attr("to", ref(...i.to));

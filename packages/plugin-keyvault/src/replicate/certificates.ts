@@ -10,13 +10,13 @@ import type {
 import type { ApplyResult, PlanDecision, PlannedAction, StepContext } from "@dataplane/core";
 import { listCertificateVersions, policyOf, readCertificateItem } from "../discover/certificates.js";
 import type { CertificateItem, CertificatePolicyJson, CertificateProperties } from "../items.js";
+import { abortOptions } from "../vault/abort.js";
 import { isDeletedButRecoverable, isForeignBackup, isNotFound, messageOf } from "../vault/errors.js";
 import { defined, stableJson } from "../vault/json.js";
 import { PLACEHOLDER_TAG } from "./placeholder.js";
 import type { ReplicationRun } from "./run.js";
 import { clearDeletedName, isPurgeable } from "./soft-delete.js";
 import type { TargetEntry } from "./targets.js";
-import { abortOptions } from "../vault/abort.js";
 
 type CertificateMethod = "import" | "backup-restore" | "policy";
 
@@ -89,7 +89,10 @@ function createPolicyOf(policy: CertificatePolicyJson, name: string, issuerName?
   } as CertificatePolicy;
 }
 
-function importPolicyOf(policy: CertificatePolicyJson, contentType: string | undefined): ImportCertificatePolicy {
+function importPolicyOf(
+  policy: CertificatePolicyJson,
+  contentType: string | undefined,
+): ImportCertificatePolicy {
   const base = basePolicy(policy);
   return { ...base, ...(contentType ? { contentType: contentType as CertificateContentType } : {}) };
 }
@@ -132,7 +135,11 @@ export class CertificateReplicator {
     );
   }
 
-  async plan(item: CertificateItem, target: TargetEntry | undefined, ctx: StepContext): Promise<PlanDecision> {
+  async plan(
+    item: CertificateItem,
+    target: TargetEntry | undefined,
+    ctx: StepContext,
+  ): Promise<PlanDecision> {
     const method = this.#method(item);
     if (target?.deleted) {
       const purge = this.run.options.purgeDeleted && target.purgeable;
@@ -178,7 +185,8 @@ export class CertificateReplicator {
       return { action: "update", reason: `differs: ${changes.join(", ")}`, details: { changed: changes } };
     }
     if (method === "import") {
-      const versions = source.versions ?? (await listCertificateVersions(this.run.src, item.name, ctx.signal));
+      const versions =
+        source.versions ?? (await listCertificateVersions(this.run.src, item.name, ctx.signal));
       if (target.thumbprint && versions.some((v) => v.thumbprint === target.thumbprint)) {
         return {
           action: "update",
@@ -208,7 +216,13 @@ export class CertificateReplicator {
   async apply(action: PlannedAction<CertificateItem, TargetEntry>, ctx: StepContext): Promise<ApplyResult> {
     const item = action.source;
     if (action.target?.deleted) {
-      const { cleared } = await clearDeletedName(this.run, "certificate", item.name, action.target.purgeable, ctx);
+      const { cleared } = await clearDeletedName(
+        this.run,
+        "certificate",
+        item.name,
+        action.target.purgeable,
+        ctx,
+      );
       if (cleared === "recovered") return this.#afterRecovery(item, ctx);
       return this.#prefixed(await this.#create(item, ctx), "purged the soft-deleted certificate");
     }
@@ -242,19 +256,30 @@ export class CertificateReplicator {
 
   async #afterRecovery(item: CertificateItem, ctx: StepContext): Promise<ApplyResult> {
     const prefix = "recovered the soft-deleted certificate";
-    if (this.run.mode === "template") return { status: "updated", reason: `${prefix}; template mode keeps it` };
+    if (this.run.mode === "template")
+      return { status: "updated", reason: `${prefix}; template mode keeps it` };
     const recovered = await readCertificateItem(this.run.dst, item.name, this.run.target.id, {
       versions: "latest",
       signal: ctx.signal,
     });
     const method = this.#method(item);
     const decision = recovered ? await this.#compare(item, recovered.properties, method, ctx) : undefined;
-    if (decision?.action === "skip-unchanged") return { status: "updated", reason: `${prefix}; it matches the source` };
-    if (decision?.action === "update" && recovered && item.properties.thumbprint === recovered.properties.thumbprint) {
-      return { ...this.#prefixed(await this.#updateProperties(item, recovered.properties, ctx), prefix), status: "updated" };
+    if (decision?.action === "skip-unchanged")
+      return { status: "updated", reason: `${prefix}; it matches the source` };
+    if (
+      decision?.action === "update" &&
+      recovered &&
+      item.properties.thumbprint === recovered.properties.thumbprint
+    ) {
+      return {
+        ...this.#prefixed(await this.#updateProperties(item, recovered.properties, ctx), prefix),
+        status: "updated",
+      };
     }
     const result =
-      method === "import" ? await this.#import(item, ctx, recovered?.properties.thumbprint) : await this.#fromPolicy(item, ctx);
+      method === "import"
+        ? await this.#import(item, ctx, recovered?.properties.thumbprint)
+        : await this.#fromPolicy(item, ctx);
     return { ...this.#prefixed(result, prefix), status: "updated" };
   }
 
@@ -270,7 +295,10 @@ export class CertificateReplicator {
       } catch (error) {
         if (!isForeignBackup(error)) throw error;
         const result = await this.#fromPolicy(item, ctx);
-        return { ...result, reason: `the target refused the backup (${messageOf(error)}); ${result.reason ?? ""}` };
+        return {
+          ...result,
+          reason: `the target refused the backup (${messageOf(error)}); ${result.reason ?? ""}`,
+        };
       }
       return { reason: this.#describe(method, item), details: { method } };
     }
@@ -300,13 +328,17 @@ export class CertificateReplicator {
         });
       } catch (error) {
         // Older versions may be disabled (unreadable); the current one must be readable.
-        if (!isCurrent && (isNotFound(error) || (error as { statusCode?: number }).statusCode === 403)) continue;
+        if (!isCurrent && (isNotFound(error) || (error as { statusCode?: number }).statusCode === 403))
+          continue;
         throw error;
       }
       const value = secret.value ?? "";
       ctx.redactor.addSecret(value);
       const contentType = secret.properties.contentType ?? p.policy.contentType;
-      const bytes = contentType === PEM ? new Uint8Array(Buffer.from(value, "utf8")) : new Uint8Array(Buffer.from(value, "base64"));
+      const bytes =
+        contentType === PEM
+          ? new Uint8Array(Buffer.from(value, "utf8"))
+          : new Uint8Array(Buffer.from(value, "base64"));
       const result = await this.run.dst.certificates.importCertificate(item.name, bytes, {
         ...abortOptions(ctx.signal),
         policy: importPolicyOf(p.policy, contentType),
@@ -373,11 +405,18 @@ export class CertificateReplicator {
       changed.push("properties");
     }
     if (policyEssentials(p.policy) !== policyEssentials(target.policy)) {
-      await this.run.dst.certificates.updateCertificatePolicy(item.name, createPolicyOf(p.policy, item.name), {
-        ...abortOptions(ctx.signal),
-      });
+      await this.run.dst.certificates.updateCertificatePolicy(
+        item.name,
+        createPolicyOf(p.policy, item.name),
+        {
+          ...abortOptions(ctx.signal),
+        },
+      );
       changed.push("policy");
     }
-    return { reason: `updated ${changed.join(" and ") || "nothing"} (same certificate)`, details: { changed } };
+    return {
+      reason: `updated ${changed.join(" and ") || "nothing"} (same certificate)`,
+      details: { changed },
+    };
   }
 }

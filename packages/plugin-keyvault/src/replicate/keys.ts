@@ -1,13 +1,18 @@
-import type { CreateKeyOptions, KeyCurveName, KeyOperation, KeyRotationPolicyAction } from "@azure/keyvault-keys";
+import type {
+  CreateKeyOptions,
+  KeyCurveName,
+  KeyOperation,
+  KeyRotationPolicyAction,
+} from "@azure/keyvault-keys";
 import type { ApplyResult, PlanDecision, PlannedAction, StepContext } from "@dataplane/core";
 import { readKeyItem } from "../discover/keys.js";
 import type { KeyItem, KeyProperties, KeyRotationPolicyJson } from "../items.js";
+import { abortOptions } from "../vault/abort.js";
 import { isDeletedButRecoverable, isForeignBackup, messageOf } from "../vault/errors.js";
 import { dateOf, defined, stableJson } from "../vault/json.js";
 import type { ReplicationRun } from "./run.js";
 import { clearDeletedName, isPurgeable } from "./soft-delete.js";
 import type { TargetEntry } from "./targets.js";
-import { abortOptions } from "../vault/abort.js";
 
 type KeyMethod = "backup-restore" | "recreate";
 
@@ -62,7 +67,8 @@ export class KeyReplicator {
 
   #method(): { method: KeyMethod; why: string } {
     const { run } = this;
-    if (run.mode === "template") return { method: "recreate", why: "template mode creates keys from their parameters" };
+    if (run.mode === "template")
+      return { method: "recreate", why: "template mode creates keys from their parameters" };
     if (run.options.keyStrategy === "recreate") return { method: "recreate", why: "--key-strategy recreate" };
     if (!run.placement.allowed) return { method: "recreate", why: run.placement.reason };
     return { method: "backup-restore", why: run.placement.reason };
@@ -77,7 +83,9 @@ export class KeyReplicator {
     }
     const { method, why } = this.#method();
     const how =
-      method === "backup-restore" ? "backup/restore (same key material)" : `re-created with NEW key material (${why})`;
+      method === "backup-restore"
+        ? "backup/restore (same key material)"
+        : `re-created with NEW key material (${why})`;
     if (target?.deleted) {
       const purge = this.run.options.purgeDeleted && target.purgeable;
       return {
@@ -111,7 +119,9 @@ export class KeyReplicator {
     const sameMaterial = source.version !== undefined && source.version === target.version;
     return {
       action: "skip-unchanged",
-      reason: sameMaterial ? "same key (restored from backup)" : "same parameters (key material is not comparable)",
+      reason: sameMaterial
+        ? "same key (restored from backup)"
+        : "same parameters (key material is not comparable)",
     };
   }
 
@@ -160,7 +170,8 @@ export class KeyReplicator {
     }
     return {
       status: "updated",
-      reason: "recovered the soft-deleted key; its parameters match the source (its key material is the recovered key's)",
+      reason:
+        "recovered the soft-deleted key; its parameters match the source (its key material is the recovered key's)",
     };
   }
 
@@ -176,8 +187,12 @@ export class KeyReplicator {
       if (!isForeignBackup(error)) throw error;
       return this.#recreate(item, ctx, `the target refused the backup (${messageOf(error)})`);
     }
-    if (item.properties.rotationPolicy) await this.#setRotationPolicy(item, item.properties.rotationPolicy, ctx);
-    return { reason: "copied with backup/restore: same key material, all versions", details: { method: "backup-restore" } };
+    if (item.properties.rotationPolicy)
+      await this.#setRotationPolicy(item, item.properties.rotationPolicy, ctx);
+    return {
+      reason: "copied with backup/restore: same key material, all versions",
+      details: { method: "backup-restore" },
+    };
   }
 
   async #recreate(item: KeyItem, ctx: StepContext, why: string): Promise<ApplyResult> {
@@ -209,7 +224,9 @@ export class KeyReplicator {
     if (p.rotationPolicy) await this.#setRotationPolicy(item, p.rotationPolicy, ctx);
     this.run.newKeyMaterial.push(item.name);
     const olderVersions =
-      p.versions && p.versions.length > 1 ? `; only the current of ${p.versions.length} versions is re-created` : "";
+      p.versions && p.versions.length > 1
+        ? `; only the current of ${p.versions.length} versions is re-created`
+        : "";
     return {
       reason: `re-created with NEW key material (${why})${olderVersions}`,
       details: { method: "recreate", newKeyMaterial: true },
@@ -251,6 +268,9 @@ export class KeyReplicator {
     if (changes.includes("rotationPolicy") || changes.includes("all")) {
       await this.#setRotationPolicy(item, p.rotationPolicy ?? { lifetimeActions: [] }, ctx);
     }
-    return { reason: `updated ${changes.join(", ")} (same key)`, details: { method: "update-properties", changed: changes } };
+    return {
+      reason: `updated ${changes.join(", ")} (same key)`,
+      details: { method: "update-properties", changed: changes },
+    };
   }
 }

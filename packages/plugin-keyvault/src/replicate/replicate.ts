@@ -15,6 +15,7 @@ import { discoverSecrets } from "../discover/secrets.js";
 import { discoverContacts, discoverIssuers, issuerNameOf } from "../discover/settings.js";
 import { itemKey, type KeyVaultItem } from "../items.js";
 import { readOptions } from "../options.js";
+import { abortOptions } from "../vault/abort.js";
 import { createVaultClients } from "../vault/clients.js";
 import { vaultUriOf } from "../vault/endpoint.js";
 import { stableJson } from "../vault/json.js";
@@ -25,7 +26,6 @@ import type { ReplicationRun } from "./run.js";
 import { SecretReplicator } from "./secrets.js";
 import { SettingsReplicator } from "./settings.js";
 import { deletedEntry, liveEntry, liveThenDeleted, type TargetEntry } from "./targets.js";
-import { abortOptions } from "../vault/abort.js";
 
 /**
  * Partitions: certificate issuers and contacts first (stage 0: certificates may need an

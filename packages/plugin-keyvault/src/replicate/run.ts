@@ -18,4 +18,3 @@ export interface ReplicationRun {
   /** Names of certificates re-created from their policy (new key, new certificate). */
   readonly recreatedCertificates: string[];
 }
-

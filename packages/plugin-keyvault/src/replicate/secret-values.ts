@@ -4,9 +4,9 @@ import type { StepContext } from "@dataplane/core";
 import { attributesOf } from "../discover/attributes.js";
 import { listSecretVersions } from "../discover/secrets.js";
 import type { SecretVersionProperties, Tags } from "../items.js";
+import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { dateOf, defined, stableJson, tagsOf } from "../vault/json.js";
-import { abortOptions } from "../vault/abort.js";
 
 /** What a secret version carries besides its value, as compared and written. */
 export type SecretAttributes = {

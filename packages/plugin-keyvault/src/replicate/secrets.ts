@@ -1,6 +1,7 @@
 import type { ApplyResult, PlanDecision, PlannedAction, StepContext } from "@dataplane/core";
 import { listSecretVersions } from "../discover/secrets.js";
 import type { SecretItem } from "../items.js";
+import { abortOptions } from "../vault/abort.js";
 import { isDeletedButRecoverable, isDisabledSecret } from "../vault/errors.js";
 import { dateOf, defined } from "../vault/json.js";
 import { PLACEHOLDER_TAG, PLACEHOLDER_VALUE } from "./placeholder.js";
@@ -17,7 +18,6 @@ import {
 } from "./secret-values.js";
 import { clearDeletedName, isPurgeable } from "./soft-delete.js";
 import { liveEntry, type TargetEntry } from "./targets.js";
-import { abortOptions } from "../vault/abort.js";
 
 /** What apply will do for one secret, decided by plan (values stay in memory, never in the plan). */
 type SecretWork =
@@ -89,7 +89,11 @@ export class SecretReplicator {
       };
     }
     if (run.mode === "template") {
-      if (!target) return { decision: { action: "create", reason: "placeholder value (template mode)" }, work: { how: "placeholder" } };
+      if (!target)
+        return {
+          decision: { action: "create", reason: "placeholder value (template mode)" },
+          work: { how: "placeholder" },
+        };
       return {
         decision: {
           action: "skip-unchanged",
@@ -117,11 +121,16 @@ export class SecretReplicator {
     if (!target) {
       if (placement.allowed) {
         return {
-          decision: { action: "create", reason: `${DISABLED_NOTE}: copied with backup/restore (all versions)` },
+          decision: {
+            action: "create",
+            reason: `${DISABLED_NOTE}: copied with backup/restore (all versions)`,
+          },
           work: { how: "restore" },
         };
       }
-      return { decision: { action: "skip-unsupported", reason: `${DISABLED_NOTE}, and ${placement.reason}` } };
+      return {
+        decision: { action: "skip-unsupported", reason: `${DISABLED_NOTE}, and ${placement.reason}` },
+      };
     }
     const changes = target.attributes
       ? attributeChanges(secretAttributesOf(item.properties), secretAttributesOf(target.attributes))
@@ -183,7 +192,10 @@ export class SecretReplicator {
     const work: SecretWork = { how: "write", versions: [source] };
     if (await this.#sourceHadValue(item, current.value, source.version, ctx)) {
       return {
-        decision: { action: "update", reason: "the target holds an older value of the source (a stale copy)" },
+        decision: {
+          action: "update",
+          reason: "the target holds an older value of the source (a stale copy)",
+        },
         work,
       };
     }
@@ -195,7 +207,8 @@ export class SecretReplicator {
 
   /** Whether an older (readable) source version has this value. */
   async #sourceHadValue(item: SecretItem, value: string, except: string, ctx: StepContext): Promise<boolean> {
-    const versions = item.properties.versions ?? (await listSecretVersions(this.run.src, item.name, ctx.signal));
+    const versions =
+      item.properties.versions ?? (await listSecretVersions(this.run.src, item.name, ctx.signal));
     for (const v of versions) {
       if (!v.enabled || v.version === except) continue;
       const older = await readSecretValue(this.run.src, item.name, v.version, ctx);
@@ -220,9 +233,13 @@ export class SecretReplicator {
     const missing = source.versions.filter((v) => !present.has(digest(v)));
     const currentMatches = targetCurrentValue !== undefined && digest(targetCurrentValue) === digest(current);
     const skippedNote =
-      source.disabled > 0 ? ` (${source.disabled} disabled source versions cannot be read and are not copied)` : "";
+      source.disabled > 0
+        ? ` (${source.disabled} disabled source versions cannot be read and are not copied)`
+        : "";
     if (missing.length === 0 && currentMatches) {
-      return { decision: { action: "skip-unchanged", ...(skippedNote ? { reason: skippedNote.trim() } : {}) } };
+      return {
+        decision: { action: "skip-unchanged", ...(skippedNote ? { reason: skippedNote.trim() } : {}) },
+      };
     }
     if (
       targetCurrentValue &&
@@ -270,7 +287,13 @@ export class SecretReplicator {
     this.#pending.delete(item.key);
     let prefix = "";
     if (action.target?.deleted) {
-      const { cleared, note } = await clearDeletedName(this.run, "secret", item.name, action.target.purgeable, ctx);
+      const { cleared, note } = await clearDeletedName(
+        this.run,
+        "secret",
+        item.name,
+        action.target.purgeable,
+        ctx,
+      );
       prefix = `${cleared} the soft-deleted secret${note ? " (purge protection)" : ""}`;
       if (cleared === "recovered") return this.#afterRecovery(item, prefix, ctx);
     }
@@ -341,7 +364,10 @@ export class SecretReplicator {
           PLACEHOLDER_VALUE,
           setOptionsOf({ ...attributes, tags: { ...attributes.tags, [PLACEHOLDER_TAG]: "true" } }, ctx),
         );
-        return { reason: `placeholder value, tagged ${PLACEHOLDER_TAG}=true`, details: { method: "placeholder" } };
+        return {
+          reason: `placeholder value, tagged ${PLACEHOLDER_TAG}=true`,
+          details: { method: "placeholder" },
+        };
       }
       case "copy": {
         const versions =
@@ -360,17 +386,21 @@ export class SecretReplicator {
   }
 
   #written(count: number, disabled: number): ApplyResult {
-    const skipped = disabled > 0 ? `; ${disabled} disabled versions could not be read and were not copied` : "";
+    const skipped =
+      disabled > 0 ? `; ${disabled} disabled versions could not be read and were not copied` : "";
     return {
       reason: `${count} version${count === 1 ? "" : "s"} written${skipped}`,
       details: { method: "set", versionsWritten: count },
-      ...(disabled > 0 ? { warnings: [`some disabled secret versions could not be read and were not copied`] } : {}),
+      ...(disabled > 0
+        ? { warnings: [`some disabled secret versions could not be read and were not copied`] }
+        : {}),
     };
   }
 
   async #write(name: string, versions: readonly SecretVersionValue[], ctx: StepContext): Promise<void> {
     // One after the other: the order of versions is the order of writes.
-    for (const v of versions) await this.run.dst.secrets.setSecret(name, v.value, setOptionsOf(v.attributes, ctx));
+    for (const v of versions)
+      await this.run.dst.secrets.setSecret(name, v.value, setOptionsOf(v.attributes, ctx));
   }
 
   async #updateAttributes(

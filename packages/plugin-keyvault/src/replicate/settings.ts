@@ -2,10 +2,10 @@ import type { CertificateContact } from "@azure/keyvault-certificates";
 import type { ApplyResult, PlanDecision, PlannedAction, StepContext } from "@dataplane/core";
 import { issuerItemOf, readContacts, readIssuer } from "../discover/settings.js";
 import type { ContactsItem, IssuerItem, IssuerProperties } from "../items.js";
+import { abortOptions } from "../vault/abort.js";
 import { defined, stableJson } from "../vault/json.js";
 import type { ReplicationRun } from "./run.js";
 import type { TargetEntry } from "./targets.js";
-import { abortOptions } from "../vault/abort.js";
 
 type SettingItem = IssuerItem | ContactsItem;
 
@@ -51,7 +51,10 @@ export class SettingsReplicator {
     if (issuerEssentials(theirs.properties) === issuerEssentials(item.properties)) {
       return { action: "skip-unchanged" };
     }
-    return { action: "update", reason: "the issuer's provider, account, organisation or administrators differ" };
+    return {
+      action: "update",
+      reason: "the issuer's provider, account, organisation or administrators differ",
+    };
   }
 
   async apply(action: PlannedAction<SettingItem, TargetEntry>, ctx: StepContext): Promise<ApplyResult> {

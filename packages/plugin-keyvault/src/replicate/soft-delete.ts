@@ -1,8 +1,8 @@
 import { abortableSleep, type StepContext } from "@dataplane/core";
+import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { isNotFound } from "../vault/errors.js";
 import type { ReplicationRun } from "./run.js";
-import { abortOptions } from "../vault/abort.js";
 
 export type ObjectKind = "secret" | "key" | "certificate";
 

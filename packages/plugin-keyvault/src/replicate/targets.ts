@@ -1,5 +1,5 @@
-import type { KeyVaultItemKind, ObjectAttributes, Tags } from "../items.js";
 import { attributesOf, type SdkAttributes } from "../discover/attributes.js";
+import type { KeyVaultItemKind, ObjectAttributes, Tags } from "../items.js";
 import { bytesToHex, defined, tagsOf } from "../vault/json.js";
 
 /** One name in the target vault: a live object, or a soft-deleted one that blocks the name. */

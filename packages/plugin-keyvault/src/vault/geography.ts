@@ -51,7 +51,9 @@ const GEOGRAPHIES: Readonly<Record<string, readonly string[]>> = {
 };
 
 const BY_LOCATION = new Map<string, string>(
-  Object.entries(GEOGRAPHIES).flatMap(([geography, locations]) => locations.map((l) => [l, geography] as const)),
+  Object.entries(GEOGRAPHIES).flatMap(([geography, locations]) =>
+    locations.map((l) => [l, geography] as const),
+  ),
 );
 
 /** `"East US"` and `"eastus"` are one location. */

@@ -1,9 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  CertificateClient,
-  type CertificatePolicy,
-  type KeyVaultCertificateWithPolicy,
-} from "@azure/keyvault-certificates";
+import { CertificateClient, type CertificatePolicy } from "@azure/keyvault-certificates";
 import { KeyClient, type KeyRotationPolicyProperties } from "@azure/keyvault-keys";
 import { SecretClient } from "@azure/keyvault-secrets";
 import type { KeyVaultEmulator, SeedSecretOptions } from "@dataplane/emulators";
@@ -79,12 +75,18 @@ export function secretSpecs(count = 200): SeededSecretSpec[] {
   one("UPPER-and-lower-Case");
   // Values at the edge: large, multi-line, quotes, template sequences, unicode.
   one("large-value", { contentType: "application/octet-stream" }, `${canary("large")}${"z".repeat(20_000)}`);
-  one("multi-line", { contentType: "application/x-pem-file" }, `-----BEGIN X-----\n${canary("ml")}\n-----END X-----\n`);
+  one(
+    "multi-line",
+    { contentType: "application/x-pem-file" },
+    `-----BEGIN X-----\n${canary("ml")}\n-----END X-----\n`,
+  );
   one("quotes-and-templates", {}, `"${canary("q")}" \${var.x} %{if} \\ \u00e9\u4e2d`);
   // Disabled, expired, not yet valid.
   for (let i = 0; i < 5; i++) one(`disabled-${i}`, { enabled: false, tags: { state: "disabled" } });
-  for (let i = 0; i < 4; i++) one(`expired-${i}`, { expiresOn: at(now - (i + 1) * DAY), contentType: "text/plain" });
-  for (let i = 0; i < 3; i++) one(`future-${i}`, { notBefore: at(now + (i + 1) * DAY), expiresOn: at(now + 400 * DAY) });
+  for (let i = 0; i < 4; i++)
+    one(`expired-${i}`, { expiresOn: at(now - (i + 1) * DAY), contentType: "text/plain" });
+  for (let i = 0; i < 3; i++)
+    one(`future-${i}`, { notBefore: at(now + (i + 1) * DAY), expiresOn: at(now + 400 * DAY) });
   // Several versions (3–5), some with an older disabled version.
   for (let i = 0; i < 8; i++) {
     const name = `versioned-${i}`;
@@ -106,7 +108,12 @@ export function secretSpecs(count = 200): SeededSecretSpec[] {
   let i = 0;
   while (specs.length < count) {
     const options: SeedSecretOptions = {};
-    if (i % 3 === 0) options.tags = { env: i % 2 === 0 ? "prod" : "test", owner: `team-${i % 7}`, "cost-center": String(1000 + i) };
+    if (i % 3 === 0)
+      options.tags = {
+        env: i % 2 === 0 ? "prod" : "test",
+        owner: `team-${i % 7}`,
+        "cost-center": String(1000 + i),
+      };
     if (i % 4 === 0) options.contentType = i % 8 === 0 ? "application/json" : "text/plain; charset=utf-8";
     if (i % 11 === 0) options.expiresOn = at(now + 365 * DAY);
     one(`app-secret-${String(i).padStart(3, "0")}`, options);
@@ -115,7 +122,11 @@ export function secretSpecs(count = 200): SeededSecretSpec[] {
   return specs;
 }
 
-export function seedSecretSpecs(emulator: KeyVaultEmulator, vault: string, specs: readonly SeededSecretSpec[]): void {
+export function seedSecretSpecs(
+  emulator: KeyVaultEmulator,
+  vault: string,
+  specs: readonly SeededSecretSpec[],
+): void {
   for (const spec of specs) {
     for (const v of spec.versions) emulator.seedSecret(vault, spec.name, v.value, v.options);
   }
@@ -159,7 +170,11 @@ export function keySpecs(): SeededKeySpec[] {
   return specs;
 }
 
-export async function seedKeys(emulator: KeyVaultEmulator, vault: string, specs: readonly SeededKeySpec[]): Promise<void> {
+export async function seedKeys(
+  emulator: KeyVaultEmulator,
+  vault: string,
+  specs: readonly SeededKeySpec[],
+): Promise<void> {
   const client = new KeyClient(emulator.vaultUri(vault), credential, clientOptions(emulator));
   await Promise.all(
     specs.map(async (k) => {
@@ -217,7 +232,11 @@ export async function seedCertificates(
 ): Promise<void> {
   const client = new CertificateClient(emulator.vaultUri(vault), credential, clientOptions(emulator));
   const scratch = new CertificateClient(emulator.vaultUri(scratchVault), credential, clientOptions(emulator));
-  const scratchSecrets = new SecretClient(emulator.vaultUri(scratchVault), credential, clientOptions(emulator));
+  const scratchSecrets = new SecretClient(
+    emulator.vaultUri(scratchVault),
+    credential,
+    clientOptions(emulator),
+  );
   await Promise.all(
     specs.map(async (spec, index) => {
       const tags = { app: spec.name.split("-")[0] ?? "x", index: String(index) };
@@ -238,7 +257,10 @@ export async function seedCertificates(
         spec.contentType === "application/x-pem-file"
           ? Buffer.from(secret.value ?? "", "utf8")
           : Buffer.from(secret.value ?? "", "base64");
-      await client.importCertificate(spec.name, bytes, { tags, policy: { contentType: spec.contentType, exportable: true } });
+      await client.importCertificate(spec.name, bytes, {
+        tags,
+        policy: { contentType: spec.contentType, exportable: true },
+      });
     }),
   );
 }
@@ -248,7 +270,9 @@ export async function seedVaultSettings(emulator: KeyVaultEmulator, vault: strin
   await client.createIssuer("digicert-issuer", "DigiCert", {
     accountId: "acct-123",
     organizationId: "org-9",
-    administratorContacts: [{ firstName: "Ada", lastName: "Admin", email: "ada@example.test", phone: "555-0100" }],
+    administratorContacts: [
+      { firstName: "Ada", lastName: "Admin", email: "ada@example.test", phone: "555-0100" },
+    ],
   });
   await client.setContacts([
     { email: "pki@example.test", name: "PKI team", phone: "555-0101" },

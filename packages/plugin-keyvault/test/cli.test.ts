@@ -1,0 +1,190 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "@cdktf/hcl2json";
+import type { KeyVaultEmulator } from "@dataplane/emulators";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keySpecs, type SeededSecretSpec, secretSpecs, seedKeys, seedSecretSpecs } from "./helpers/seed.js";
+import { startVaults, vaultConfig, vaultResource } from "./helpers/vaults.js";
+import { readVaultSecrets } from "./helpers/verify.js";
+
+const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const CLI = join(WORKSPACE, "packages/cli/dist/bin.js");
+const PLUGIN = "packages/plugin-keyvault";
+
+let emulator: KeyVaultEmulator;
+let dir: string;
+let secrets: SeededSecretSpec[];
+const transcript: string[] = [];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would (async: the emulator lives in this process). */
+function dataplane(...args: string[]): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args, "--plugin", PLUGIN], {
+      cwd: WORKSPACE,
+      env: { ...process.env, NO_COLOR: "1", DATAPLANE_PLUGINS: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", fail);
+    child.on("close", (code) => {
+      transcript.push(stdout, stderr);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "dp-kv-cli-"));
+  emulator = await startVaults([vaultConfig("source-vault"), vaultConfig("target-vault")]);
+  secrets = secretSpecs(40);
+  seedSecretSpecs(emulator, "source-vault", secrets);
+  await seedKeys(emulator, "source-vault", keySpecs().slice(0, 4));
+  // What `dataplane emulators start` writes (writeEmulatorFiles): resource documents, the CA, the config.
+  mkdirSync(join(dir, "resources"), { recursive: true });
+  writeFileSync(join(dir, "ca.pem"), emulator.caCertificatePem ?? "");
+  for (const name of ["source-vault", "target-vault"]) {
+    writeFileSync(
+      join(dir, "resources", `${name}.json`),
+      JSON.stringify(vaultResource(emulator, name), null, 2),
+    );
+  }
+  const side = { credential: { type: "static-token", token: "emulator" }, local: true, caFile: "ca.pem" };
+  writeFileSync(
+    join(dir, "dataplane.config.json"),
+    JSON.stringify({ sides: { source: side, target: side } }),
+  );
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const config = () => ["--config", join(dir, "dataplane.config.json")];
+const source = () => join(dir, "resources", "source-vault.json");
+const target = () => join(dir, "resources", "target-vault.json");
+
+describe("the dataplane CLI with the keyvault plugin", () => {
+  it("lists the plugin and surfaces its options", async () => {
+    const plugins = await dataplane("plugins", "--json");
+    expect(plugins.code, plugins.stderr).toBe(0);
+    expect(plugins.stdout).toContain('"keyvault"');
+    const help = await dataplane("replicate", "--help");
+    expect(help.stdout).toContain("--key-strategy");
+    expect(help.stdout).toContain("--purge-deleted");
+  });
+
+  it("discovers the vault's items as JSON lines", async () => {
+    const run = await dataplane(
+      "discover",
+      source(),
+      ...config(),
+      "--json",
+      "--out",
+      join(dir, "items.jsonl"),
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; item?: { kind: string } });
+    expect(lines.filter((l) => l.type === "item" && l.item?.kind === "secret")).toHaveLength(40);
+    expect(lines.filter((l) => l.type === "item" && l.item?.kind === "key")).toHaveLength(4);
+  });
+
+  it("generates Terraform that parses", async () => {
+    const out = join(dir, "tf");
+    const run = await dataplane(
+      "generate",
+      source(),
+      ...config(),
+      "--out",
+      out,
+      "--items",
+      join(dir, "items.jsonl"),
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("variables to supply");
+    for (const file of readdirSync(out).filter((f) => f.endsWith(".tf"))) {
+      await expect(parse(file, readFileSync(join(out, file), "utf8"))).resolves.toBeTypeOf("object");
+    }
+    expect(readFileSync(join(out, "README.md"), "utf8")).toContain("What you must supply");
+  });
+
+  it("plans with --dry-run, replicates, and a second run writes nothing", async () => {
+    const dry = await dataplane(
+      "replicate",
+      "--source",
+      source(),
+      "--target",
+      target(),
+      ...config(),
+      "--dry-run",
+    );
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/secret\s+create\s+40/);
+    expect((await readVaultSecrets(emulator, "target-vault")).size).toBe(0);
+
+    const report = join(dir, "report.json");
+    const run = await dataplane(
+      "replicate",
+      "--source",
+      source(),
+      "--target",
+      target(),
+      ...config(),
+      "--report",
+      report,
+      "--checkpoint",
+      join(dir, "checkpoints"),
+    );
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    transcript.push(readFileSync(report, "utf8"));
+    for (const f of readdirSync(join(dir, "checkpoints")))
+      transcript.push(readFileSync(join(dir, "checkpoints", f), "utf8"));
+    const copied = await readVaultSecrets(emulator, "target-vault");
+    for (const spec of secrets.filter((s) => s.versions.at(-1)!.options.enabled !== false)) {
+      expect(copied.get(spec.name)?.at(-1)?.value, spec.name).toBe(spec.versions.at(-1)!.value);
+    }
+
+    emulator.resetStats("target-vault");
+    const again = await dataplane(
+      "replicate",
+      "--source",
+      source(),
+      "--target",
+      target(),
+      ...config(),
+      "--json",
+    );
+    expect(again.code, again.stderr).toBe(0);
+    const summary = JSON.parse(again.stdout.trim().split("\n").at(-1)!) as {
+      results: { counts: { created: number; updated: number; discovered: number; skipped: number } }[];
+    };
+    expect(summary.results[0]!.counts).toMatchObject({ created: 0, updated: 0, skipped: 44 });
+    expect(emulator.stats("target-vault").secretVersionsCreated).toBe(0);
+  });
+
+  it("never prints a secret value", () => {
+    const all = transcript.join("\n");
+    expect(all.length).toBeGreaterThan(1000);
+    for (const spec of secrets) for (const v of spec.versions) expect(all.includes(v.value)).toBe(false);
+    expect(all).not.toMatch(/CANARY-/);
+  });
+});
