@@ -144,6 +144,29 @@ describe("engine: plan → apply", () => {
     expect(events.filter((e) => e.type === "retried")).toHaveLength(3);
   });
 
+  it("plans again against the target's current state when a write landed but its answer was lost", async () => {
+    const target = new FakeStore();
+    let lost = 1;
+    const ctx = session().replicateContext(access("source"), access("target"));
+    const result = await ctx.engine.run(
+      steps([item("a", "1")], target, {
+        async apply(action) {
+          target.writes++;
+          target.data.set(action.source.name, action.source.properties.value);
+          if (lost-- > 0) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+          return undefined;
+        },
+        async readTarget(source) {
+          const value = target.data.get(source.name);
+          return value === undefined ? undefined : item(source.name, value);
+        },
+      }),
+      info,
+    );
+    expect(target.writes).toBe(1);
+    expect(result.counts).toMatchObject({ failed: 0, created: 1, skipped: 0 });
+  });
+
   it("fails an item after bounded retries, with the error code, and goes on with the others", async () => {
     const target = new FakeStore();
     target.failuresLeft.set("broken", 100);
@@ -297,9 +320,8 @@ describe("HTTP governor", () => {
     let calls = 0;
     const request = {
       url: "https://vault.example/secrets/a",
-      method: "PUT",
+      method: "GET",
       headers: { get: () => undefined },
-      body: "{}",
     };
     const response = await policy.sendRequest(request, (req) => answers[calls++]!(req));
     expect(response.status).toBe(200);
@@ -311,6 +333,28 @@ describe("HTTP governor", () => {
       "HTTP 503 without Retry-After",
       "network error ECONNRESET",
     ]);
+  });
+
+  it("resends a write after a throttling answer, but not after a lost connection (the engine re-plans it)", async () => {
+    const s = createSession({ governor: { baseDelayMs: 1 } });
+    const policy = s.governor.policy({ side: "target" });
+    const put = {
+      url: "https://vault.example/secrets/a",
+      method: "PUT",
+      headers: { get: () => undefined },
+      body: "{}",
+    };
+    let calls = 0;
+    const throttledOnce = (r: unknown) => (calls++ === 0 ? fakeResponse(429)(r) : fakeResponse(200)(r));
+    expect((await policy.sendRequest(put, throttledOnce)).status).toBe(200);
+    expect(calls).toBe(2);
+    calls = 0;
+    const reset = () => {
+      calls++;
+      return Promise.reject(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    };
+    await expect(policy.sendRequest(put, reset)).rejects.toMatchObject({ code: "ECONNRESET" });
+    expect(calls).toBe(1);
   });
 
   it("does not retry permanent errors and gives up after max retries", async () => {

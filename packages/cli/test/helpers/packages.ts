@@ -1,4 +1,4 @@
-import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { execFileSync, type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -116,4 +116,41 @@ export function runCli(
       timeout: 120_000,
     }),
   );
+}
+
+/**
+ * Like `runCli`, without blocking this process: needed whenever the endpoints (in-process
+ * emulators) live in the test process itself.
+ */
+export function runCliAsync(
+  args: string[],
+  options: { cwd: string; bin?: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<CliRun> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    DATAPLANE_PLUGINS: undefined,
+    DATAPLANE_CONFIG: undefined,
+    ...options.env,
+  };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [options.bin ?? CLI_BIN, ...args], {
+      cwd: options.cwd,
+      env: env as NodeJS.ProcessEnv,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 150_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

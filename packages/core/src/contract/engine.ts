@@ -72,6 +72,12 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
   listTarget(partition: Partition | undefined, ctx: StepContext): AsyncIterable<T>;
   /** The key of a target item, matched against the source item's `key`. Default: `target.key`. */
   targetKey?(target: T): string;
+  /**
+   * Reads the target's current counterpart of one item. The engine calls it before planning an
+   * item again after a failed attempt, since the listing may be stale by then (a write that
+   * landed before its connection was lost). Without it, the listing's view is reused.
+   */
+  readTarget?(source: S, ctx: StepContext): Promise<T | undefined>;
   /** Compares one source item with its target counterpart (undefined: absent in the target). */
   plan(source: S, target: T | undefined, ctx: StepContext): PlanDecision | Promise<PlanDecision>;
   /** Carries out one create or update. Throw to fail the item; the engine retries transient errors. */

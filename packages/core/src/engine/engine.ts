@@ -278,9 +278,11 @@ export class Engine implements ReplicationEngine {
     const fingerprint = steps.fingerprint?.(item);
     const maxRetries = settings.governor.maxRetries;
     let counted = false;
+    let attemptedAction: "create" | "update" | undefined;
     for (let attempt = 0; ; attempt++) {
       let stage = "plan";
       try {
+        if (attempt > 0 && steps.readTarget) target = await steps.readTarget(item, ctx);
         const decision: PlanDecision = await steps.plan(item, target, ctx);
         if (!counted) {
           book.planned(item.kind, decision.action);
@@ -299,6 +301,20 @@ export class Engine implements ReplicationEngine {
         let action: PlannedAction<S, T>;
         switch (decision.action) {
           case "skip-unchanged":
+            if (attemptedAction) {
+              // an earlier attempt's write landed although its answer was lost: count it as done
+              this.#record(
+                state,
+                {
+                  ...base,
+                  status: attemptedAction === "create" ? "created" : "updated",
+                  action: attemptedAction,
+                  reason: "the write landed; its answer was lost and the target confirms it",
+                },
+                fingerprint,
+              );
+              return;
+            }
             this.#record(
               state,
               {
@@ -366,6 +382,7 @@ export class Engine implements ReplicationEngine {
           return;
         }
         stage = "apply";
+        attemptedAction = action.action;
         settings.progress.emit({
           type: "started",
           plugin: state.plugin,

@@ -127,6 +127,19 @@ function isReplayable(request: { body?: unknown }): boolean {
   return false;
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A throttled or refused request was not processed and may be sent again whatever its method.
+ * A connection lost mid-request may have been processed: only safe methods are resent here;
+ * a write goes back to the engine, which plans the item again before retrying it.
+ */
+function safeToResend(method: string, error: unknown, info: TransientInfo): boolean {
+  if (error === undefined) return true;
+  if (SAFE_METHODS.has(method.toUpperCase())) return true;
+  return info.reason.includes("ECONNREFUSED");
+}
+
 function describe(request: PipelineRequestLike): string {
   try {
     const url = new URL(request.url);
@@ -223,7 +236,13 @@ export class RequestGovernor implements HttpGovernor {
           }
           const info = response ? classifyStatus(response.status, response.headers) : classifyError(error);
           const failed = error !== undefined || (response !== undefined && response.status >= 400);
-          if (!failed || !info.retryable || attempt >= this.maxRetries || !isReplayable(request)) {
+          if (
+            !failed ||
+            !info.retryable ||
+            attempt >= this.maxRetries ||
+            !isReplayable(request) ||
+            !safeToResend(request.method, error, info)
+          ) {
             if (!failed) ep.onSuccess();
             if (error !== undefined) throw error;
             return response!;

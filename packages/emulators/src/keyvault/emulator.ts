@@ -1,9 +1,11 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import { validateFaults } from "./faults.js";
 import { geographyOf, normaliseLocation } from "./geography.js";
 import type {
   KeyVaultEmulatorOptions,
+  KeyVaultFaults,
   KeyVaultThrottling,
   SeededSecret,
   SeedSecretOptions,
@@ -32,6 +34,8 @@ export interface KeyVaultEmulator {
   readonly caCertificatePem?: string;
   /** Throttling for every vault, or for one when `vault` is given. */
   setThrottling(throttling: KeyVaultThrottling | false, vault?: string): void;
+  /** Injects connection resets before or after processing (all vaults, or one). */
+  setFaults(faults: KeyVaultFaults | false, vault?: string): void;
   stats(vault: string): VaultStats;
   /** Zeroes the stats of one vault, or of all. */
   resetStats(vault?: string): void;
@@ -146,6 +150,11 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
       const settings = validateThrottling(value);
       const targets = vaultName === undefined ? [...states.values()] : [vaultNamed(vaultName)];
       for (const vault of targets) vault.throttle.configure(settings);
+    },
+    setFaults(value, vaultName) {
+      const faults = validateFaults(value);
+      const targets = vaultName === undefined ? [...states.values()] : [vaultNamed(vaultName)];
+      for (const vault of targets) vault.faults = faults;
     },
     stats: (name) => copyStats(vaultNamed(name).stats),
     resetStats(name) {

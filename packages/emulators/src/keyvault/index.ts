@@ -11,6 +11,7 @@ export {
 export { geographyOf } from "./geography.js";
 export type {
   KeyVaultEmulatorOptions,
+  KeyVaultFaults,
   KeyVaultThrottling,
   OperationStats,
   SeededSecret,

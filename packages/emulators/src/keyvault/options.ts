@@ -36,6 +36,17 @@ export interface KeyVaultThrottling {
   limits?: Partial<Record<ThrottleClass, number>>;
 }
 
+/**
+ * Injected connection resets, for testing clients: a request is cut before it is processed
+ * (nothing happened) or after (it happened, but the client never hears so).
+ */
+export interface KeyVaultFaults {
+  /** Probability (0–1) that an authenticated request's connection is reset before processing. */
+  resetBeforeRate?: number;
+  /** Probability (0–1) that the connection is reset after processing, instead of answering. */
+  resetAfterRate?: number;
+}
+
 export interface KeyVaultEmulatorOptions {
   /** The vaults to serve; one listener (port) each. A string is a vault name with defaults. */
   vaults: (string | VaultConfig)[];
@@ -80,6 +91,8 @@ export interface VaultStats {
   throttled: number;
   /** Requests answered with another 4xx/5xx. */
   failed: number;
+  /** Connections reset by injected faults (see `setFaults`). */
+  resets: number;
   /** Per REST operation id of the 2025-07-01 spec, e.g. `SetSecret`, `CreateKey`. */
   operations: Record<string, OperationStats>;
   /** Secret versions written by `SetSecret` (seeding and certificate-backing secrets excluded). */

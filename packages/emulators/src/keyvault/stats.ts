@@ -12,6 +12,7 @@ export function emptyStats(vault: string): VaultStats {
     challenges: 0,
     throttled: 0,
     failed: 0,
+    resets: 0,
     operations: {},
     secretVersionsCreated: 0,
     keysCreated: 0,

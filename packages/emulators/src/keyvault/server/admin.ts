@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { validateFaults } from "../faults.js";
 import { seedSecrets } from "../seeding.js";
 import type { VaultState } from "../state/vault.js";
 import { copyStats, emptyStats } from "../stats.js";
@@ -15,6 +16,7 @@ import { readBody, sendJson } from "./http-io.js";
  * POST /_emulator/stats/reset    zero them (204)
  * GET  /_emulator/throttling     the effective throttling (enabled, retryAfter, windowMs, limits)
  * PUT  /_emulator/throttling     body: KeyVaultThrottling or false (for this vault)
+ * PUT  /_emulator/faults         body: KeyVaultFaults or false (injected connection resets, this vault)
  * POST /_emulator/secrets        body: {"secrets":[{name, value, contentType?, tags?, enabled?, nbf?, exp?}]}
  */
 export async function handleAdmin(
@@ -46,6 +48,15 @@ export async function handleAdmin(
         }
         vault.throttle.configure(settings);
         return sendJson(res, vault, 200, vault.throttle.describe(), req);
+      }
+      case "PUT /faults": {
+        const body = await readJson(req);
+        try {
+          vault.faults = validateFaults(body);
+        } catch (error) {
+          throw new KeyVaultError(400, "BadParameter", (error as Error).message);
+        }
+        return sendJson(res, vault, 200, { faults: vault.faults }, req);
       }
       case "POST /secrets": {
         const body = (await readJson(req)) as { secrets?: unknown };

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { drawFault } from "../faults.js";
 import type { VaultState } from "../state/vault.js";
 import { operationStats } from "../stats.js";
 import { handleAdmin } from "./admin.js";
@@ -65,6 +66,12 @@ export function createRequestHandler(vault: VaultState, options: ListenerOptions
     }
 
     const stats = vault.stats;
+    const fault = drawFault(vault.faults);
+    if (fault === "before") {
+      stats.resets++;
+      req.socket.destroy();
+      return;
+    }
     stats.requests++;
     let operation: ReturnType<typeof operationStats> | undefined;
     try {
@@ -109,6 +116,11 @@ export function createRequestHandler(vault: VaultState, options: ListenerOptions
       }
       const result = await route.handle(ctx);
       operation.succeeded++;
+      if (fault === "after") {
+        stats.resets++;
+        req.socket.destroy();
+        return;
+      }
       sendJson(res, vault, result.status, result.body, req, result.headers);
     } catch (error) {
       stats.failed++;

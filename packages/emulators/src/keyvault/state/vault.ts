@@ -1,6 +1,6 @@
 import type { CertificateMeta, CertificateVersion, Contact, IssuerRecord } from "../certificates/model.js";
 import type { KeyMeta, KeyVersion } from "../keys/model.js";
-import type { KeyVaultThrottling, VaultInfo, VaultStats } from "../options.js";
+import type { KeyVaultFaults, KeyVaultThrottling, VaultInfo, VaultStats } from "../options.js";
 import type { SecretMeta, SecretVersion } from "../secrets/model.js";
 import { emptyStats } from "../stats.js";
 import { VaultThrottle } from "../throttling.js";
@@ -37,6 +37,8 @@ export class VaultState {
   readonly issuerNames = new SortedNames();
   stats: VaultStats;
   readonly throttle: VaultThrottle;
+  /** Injected connection resets (off unless set). */
+  faults: KeyVaultFaults | false = false;
   readonly recovery: RecoverySettings;
   /** e.g. `https://127.0.0.1:50123`, no trailing slash; set once the listener is bound. */
   baseUrl = "";
