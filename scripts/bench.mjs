@@ -3,7 +3,7 @@
 // (ours / raw-SDK baseline, measured in the same run) and peak memory. Figures are printed,
 // never asserted: the machines are noisy.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,7 +30,10 @@ function packagesWithBench() {
 function run(pkg) {
   return new Promise((resolve) => {
     const rows = [];
-    const child = spawn("pnpm", ["run", "--silent", "bench"], { cwd: pkg.dir, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn("pnpm", ["run", "--silent", "bench"], {
+      cwd: pkg.dir,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let buffer = "";
     child.stdout.on("data", (chunk) => {
       buffer += chunk;

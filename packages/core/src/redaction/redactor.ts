@@ -19,6 +19,10 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   ],
 ];
 
+/** A cheap first look: text without any of these cannot match a pattern above. */
+const MAY_CONTAIN_SECRET_SHAPE =
+  /sig(?:=|%3D)|AccountKey|SharedAccess|Password|Pwd|Bearer|SharedKey|"(?:accountKey|account_key|sasToken|sas|connectionString|token|access_token|password|value|secret|clientSecret)"/i;
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -61,7 +65,9 @@ export class SecretRedactor implements Redactor {
       }
       out = out.replace(this.#matcher, REDACTED);
     }
-    for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+    if (MAY_CONTAIN_SECRET_SHAPE.test(out)) {
+      for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+    }
     return out;
   }
 }

@@ -16,7 +16,7 @@ import { Engine } from "../engine/engine.js";
 import { type GovernorSettings, RequestGovernor } from "../engine/governor.js";
 import type { Shard } from "../engine/shard.js";
 import { silentLogger } from "../logging/logger.js";
-import { redactJson, SecretRedactor } from "../redaction/redactor.js";
+import { SecretRedactor } from "../redaction/redactor.js";
 
 export interface SessionOptions {
   readonly logger?: Logger;
@@ -44,6 +44,20 @@ export interface ReplicateOptions {
 
 const noProgress: ProgressSink = { emit() {} };
 
+/** Events are flat: redacting each string field is enough, and far cheaper than a JSON round trip. */
+function redactEvent(redactor: SecretRedactor, event: ProgressEvent): ProgressEvent {
+  let copy: Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries(event)) {
+    if (typeof value !== "string") continue;
+    const clean = redactor.redact(value);
+    if (clean !== value) {
+      copy ??= { ...event };
+      copy[name] = clean;
+    }
+  }
+  return (copy ?? event) as ProgressEvent;
+}
+
 /**
  * Everything a run shares: one redactor, a redacting logger and progress sink, the HTTP
  * governor, the abort signal. Builds the contexts plugins receive. The CLI makes one per
@@ -63,7 +77,7 @@ export class Session {
     const redactor = this.redactor;
     this.progress = {
       emit(event: ProgressEvent) {
-        sink.emit(redactJson(redactor, event));
+        sink.emit(redactEvent(redactor, event));
       },
     };
     this.signal = options.signal ?? new AbortController().signal;

@@ -1,5 +1,6 @@
 // One call for every local endpoint (Azurite, Azure Files, Key Vault), and the files that let
 // the CLI use them: resource documents, the CA, the credentials config.
+export { describeEmulators } from "./describe.js";
 export { type ArmResource, storageResource, vaultResource } from "./resources.js";
 export type { SampleEstate } from "./seed.js";
 export {
