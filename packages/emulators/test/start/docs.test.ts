@@ -11,7 +11,7 @@ const packageDir = join(here, "..", "..");
 const scratch = join(here, ".docs-examples");
 
 async function examplesOf(doc: string): Promise<string[]> {
-  const text = await readFile(join(packageDir, "docs", doc), "utf8");
+  const text = await readFile(join(packageDir, doc === "README.md" ? "" : "docs", doc), "utf8");
   return [...text.matchAll(/```ts example\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
 }
 
@@ -24,9 +24,10 @@ const promised: Record<string, unknown[][]> = {
   "azurite.md": [["not really a cat"], [expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/srcaccount$/)]],
   "files.md": [["file", "q1.csv"], ["month,total\njan,1\n"], [4]],
   "start.md": [[expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+\/$/)]],
+  "README.md": [[true]],
 };
 
-describe.each(["azurite.md", "files.md", "start.md"])("docs/%s", (doc) => {
+describe.each(["azurite.md", "files.md", "start.md", "README.md"])("docs/%s", (doc) => {
   it("has examples that run as written", async () => {
     const examples = await examplesOf(doc);
     expect(examples.length).toBeGreaterThan(0);
