@@ -18,14 +18,13 @@ import { readOptions } from "../options.js";
 import { abortOptions } from "../vault/abort.js";
 import { createVaultClients } from "../vault/clients.js";
 import { vaultUriOf } from "../vault/endpoint.js";
-import { stableJson } from "../vault/json.js";
 import { backupPlacement } from "../vault/placement.js";
 import { CertificateReplicator } from "./certificates.js";
 import { KeyReplicator } from "./keys.js";
 import type { ReplicationRun } from "./run.js";
 import { SecretReplicator } from "./secrets.js";
 import { SettingsReplicator } from "./settings.js";
-import { deletedEntry, liveEntry, liveThenDeleted, type TargetEntry } from "./targets.js";
+import { deletedEntry, liveEntry, liveThenDeleted, readTargetEntry, type TargetEntry } from "./targets.js";
 
 /**
  * Partitions: certificate issuers and contacts first (stage 0: certificates may need an
@@ -41,8 +40,16 @@ const PARTITIONS: readonly Partition[] = [
 /** Items in flight when the user gives no `--max-in-flight`. */
 const DEFAULT_CONCURRENCY = 32;
 
+const fingerprints = new WeakMap<KeyVaultItem, string>();
+
+/** The item's state (its properties are built in a fixed order): a resumed run redoes changed items. */
 function fingerprint(item: KeyVaultItem): string {
-  return createHash("sha256").update(stableJson(item.properties)).digest("hex").slice(0, 32);
+  let f = fingerprints.get(item);
+  if (f === undefined) {
+    f = createHash("sha256").update(JSON.stringify(item.properties)).digest("hex").slice(0, 32);
+    fingerprints.set(item, f);
+  }
+  return f;
 }
 
 /** Replicates one vault into another through core's engine. */
@@ -70,6 +77,10 @@ export async function replicateVault(
   const settings = new SettingsReplicator(run);
   // Names are case-insensitive in Key Vault: a target entry is also found by its lower-case key.
   const byLowerKey = new Map<string, TargetEntry>();
+  /** Items whose target was read afresh (a retry): their absence is not looked up in the listing. */
+  const readAfresh = new Set<string>();
+  const lookup = (item: KeyVaultItem, found: TargetEntry | undefined) =>
+    found ?? (readAfresh.has(item.key) ? undefined : byLowerKey.get(item.key.toLowerCase()));
   const scope = (ctx: StepContext) => ({ versions: options.versions, signal: ctx.signal });
 
   const steps: ReplicationSteps<KeyVaultItem, TargetEntry> = {
@@ -154,8 +165,13 @@ export async function replicateVault(
       }
     },
 
+    readTarget(item, ctx) {
+      readAfresh.add(item.key);
+      return readTargetEntry(run, item, ctx);
+    },
+
     plan(item, found, ctx): Promise<PlanDecision> {
-      const target = found ?? byLowerKey.get(item.key.toLowerCase());
+      const target = lookup(item, found);
       switch (item.kind) {
         case "secret":
           return secrets.plan(item, target, ctx);
@@ -170,7 +186,7 @@ export async function replicateVault(
 
     apply(action, ctx) {
       const item = action.source;
-      const target = action.target ?? byLowerKey.get(item.key.toLowerCase());
+      const target = lookup(item, action.target);
       const resolved = { ...action, target };
       switch (item.kind) {
         case "secret":

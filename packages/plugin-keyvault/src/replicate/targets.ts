@@ -1,6 +1,11 @@
+import type { StepContext } from "@dataplane/core";
 import { attributesOf, type SdkAttributes } from "../discover/attributes.js";
-import type { KeyVaultItemKind, ObjectAttributes, Tags } from "../items.js";
+import { listSecretVersions } from "../discover/secrets.js";
+import type { KeyVaultItem, KeyVaultItemKind, ObjectAttributes, Tags } from "../items.js";
+import { abortOptions } from "../vault/abort.js";
+import { isDisabledSecret, isNotFound } from "../vault/errors.js";
 import { bytesToHex, defined, tagsOf } from "../vault/json.js";
+import type { ReplicationRun } from "./run.js";
 
 /** One name in the target vault: a live object, or a soft-deleted one that blocks the name. */
 export interface TargetEntry {
@@ -70,4 +75,85 @@ export async function* liveThenDeleted(
     yield e;
   }
   for await (const e of deleted) if (!seen.has(e.key.toLowerCase())) yield e;
+}
+
+/**
+ * The target's current counterpart of one item, read afresh (the engine asks before planning an
+ * item again after a failed attempt: a write may have landed although its answer was lost).
+ */
+export async function readTargetEntry(
+  run: ReplicationRun,
+  item: KeyVaultItem,
+  ctx: StepContext,
+): Promise<TargetEntry | undefined> {
+  const { dst } = run;
+  const abort = abortOptions(ctx.signal);
+  try {
+    switch (item.kind) {
+      case "secret": {
+        const secret = await dst.secrets.getSecret(item.name, abort);
+        ctx.redactor.addSecret(secret.value ?? "");
+        return liveEntry("secret", item.key, item.name, secret.properties);
+      }
+      case "key":
+        return liveEntry("key", item.key, item.name, (await dst.keys.getKey(item.name, abort)).properties);
+      case "certificate":
+        return liveEntry(
+          "certificate",
+          item.key,
+          item.name,
+          (await dst.certificates.getCertificate(item.name, abort)).properties,
+        );
+      case "certificate-issuer":
+        await dst.certificates.getIssuer(item.name, abort);
+        return liveEntry("certificate-issuer", item.key, item.name, {});
+      case "certificate-contacts":
+        return undefined; // planned from the contacts themselves
+    }
+  } catch (error) {
+    if (isDisabledSecret(error)) {
+      // A disabled current version cannot be read: its attributes come from the version listing.
+      const current = (await listSecretVersions(dst, item.name, ctx.signal)).at(-1);
+      const { version: _version, ...attributes } = current ?? { version: "", enabled: false, tags: {} };
+      return {
+        kind: "secret",
+        key: item.key,
+        name: item.name,
+        deleted: false,
+        purgeable: false,
+        managed: false,
+        attributes,
+      };
+    }
+    if (!isNotFound(error)) throw error;
+  }
+  if (item.kind === "certificate-issuer") return undefined;
+  try {
+    switch (item.kind) {
+      case "secret":
+        return deletedEntry(
+          "secret",
+          item.key,
+          item.name,
+          (await dst.secrets.getDeletedSecret(item.name, abort)).properties.recoveryLevel,
+        );
+      case "key":
+        return deletedEntry(
+          "key",
+          item.key,
+          item.name,
+          (await dst.keys.getDeletedKey(item.name, abort)).properties.recoveryLevel,
+        );
+      default:
+        return deletedEntry(
+          "certificate",
+          item.key,
+          item.name,
+          (await dst.certificates.getDeletedCertificate(item.name, abort)).properties.recoveryLevel,
+        );
+    }
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { KeyClient } from "@azure/keyvault-keys";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { DataplaneError, ErrorCodes, type HttpGovernor, type SideAccess } from "@dataplane/core";
 import { classifyRequest, KEY_VAULT_LIMITS } from "./limits.js";
+import { ThrottleWatch } from "./throttle-watch.js";
 
 type TokenCredential = ConstructorParameters<typeof SecretClient>[1];
 type PipelinePolicy = NonNullable<CertificateClientOptions["additionalPolicies"]>[number]["policy"];
@@ -25,14 +26,17 @@ const USER_AGENT = "dataplane-plugin-keyvault";
  * Client options for one side: core's governor is the only retry and throttling layer (the SDK's
  * own retries are off), the emulator's challenge resource and CA are accepted for local sides.
  */
-function clientOptions(access: SideAccess, http: HttpGovernor, hsm: boolean) {
+function clientOptions(access: SideAccess, http: HttpGovernor, hsm: boolean, watch: ThrottleWatch) {
   const policy = http.policy({
     side: access.side,
     limits: KEY_VAULT_LIMITS,
-    classify: (request) => classifyRequest(request, hsm),
+    classify: (request) => (watch.armed ? classifyRequest(request, hsm) : []),
   }) as unknown as PipelinePolicy;
   return {
-    additionalPolicies: [{ policy, position: "perCall" as const }],
+    additionalPolicies: [
+      { policy, position: "perCall" as const },
+      { policy: watch.policy(hsm), position: "perRetry" as const },
+    ],
     retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: USER_AGENT },
     ...(access.local ? { disableChallengeResourceVerification: true } : {}),
@@ -48,18 +52,19 @@ export function createVaultClients(vaultUrl: string, access: SideAccess, http: H
       ErrorCodes.CredentialMissing,
       `no Entra ID credential for the ${access.side} vault ${vaultUrl}`,
       {
-        hint: `Configure sides.${access.side}.credential in dataplane.config.json or pass --${access.side === "source" ? "source" : "target"}-credential`,
+        hint: `Configure sides.${access.side}.credential in dataplane.config.json (or pass the --credential flags)`,
       },
     );
   }
   const credential = access.tokenCredential as TokenCredential;
-  const options = clientOptions(access, http, false);
+  const watch = new ThrottleWatch(KEY_VAULT_LIMITS);
+  const options = clientOptions(access, http, false, watch);
   return {
     side: access.side,
     vaultUrl,
     secrets: new SecretClient(vaultUrl, credential, options),
     keys: new KeyClient(vaultUrl, credential, options),
-    hsmKeys: new KeyClient(vaultUrl, credential, clientOptions(access, http, true)),
+    hsmKeys: new KeyClient(vaultUrl, credential, clientOptions(access, http, true, watch)),
     certificates: new CertificateClient(vaultUrl, credential, options),
   };
 }

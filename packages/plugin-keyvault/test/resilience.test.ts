@@ -1,4 +1,4 @@
-import type { ProgressEvent } from "@dataplane/core";
+import type { ItemOutcome, ProgressEvent } from "@dataplane/core";
 import type { KeyVaultEmulator, KeyVaultThrottling } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyVaultPlugin } from "../src/index.js";
@@ -32,6 +32,7 @@ beforeAll(async () => {
     vaultConfig("scratch-vault"),
     vaultConfig("target-bare"),
     vaultConfig("target-hinted", { location: "northeurope" }),
+    vaultConfig("target-resets"),
   ]);
   seeded = await seedVault(emulator, "source-vault", "scratch-vault");
 });
@@ -40,13 +41,16 @@ afterAll(() => emulator?.stop());
 
 async function replicateThrottled(target: string) {
   const { session, events } = capturingSession();
-  const context = session.replicateContext(sideAccess(emulator, "source"), sideAccess(emulator, "target"));
+  const outcomes: ItemOutcome[] = [];
+  const context = session.replicateContext(sideAccess(emulator, "source"), sideAccess(emulator, "target"), {
+    onOutcome: (_run, outcome) => outcomes.push(outcome),
+  });
   const result = await keyVaultPlugin.replicate(
     vaultResource(emulator, "source-vault"),
     vaultResource(emulator, target),
     context,
   );
-  return { result, events };
+  return { result, events, outcomes };
 }
 
 function retries(events: ProgressEvent[]) {
@@ -79,5 +83,29 @@ describe("under the emulator's throttling", () => {
     expect(result.byKind.key?.created).toBe(20);
     expect(emulator.stats("target-hinted").throttled).toBeGreaterThan(0);
     expect(retries(events).some((e) => /Retry-After \d+ ms/.test(e.reason))).toBe(true);
+  });
+});
+
+describe("when connections drop", () => {
+  it("a write whose answer was lost is confirmed, not repeated: no failure, no duplicate version", async () => {
+    emulator.resetStats();
+    emulator.setFaults({ resetBeforeRate: 0.05, resetAfterRate: 0.1 }, "target-resets");
+    const { result, outcomes } = await replicateThrottled("target-resets");
+    emulator.setFaults(false);
+    expect(result.counts.failed, JSON.stringify(result.errors)).toBe(0);
+    // A certificate whose import landed but whose policy update was cut off is completed by an update.
+    expect(
+      outcomes.filter((o) => o.status !== "created" && !(o.kind === "certificate" && o.status === "updated")),
+    ).toEqual([]);
+    expect(outcomes).toHaveLength(result.counts.discovered);
+    const stats = emulator.stats("target-resets");
+    expect(stats.resets).toBeGreaterThan(0);
+    // every enabled secret written exactly once (the 5 disabled ones are restored from backups)
+    expect(stats.secretVersionsCreated).toBe(seeded.secrets.length - 5);
+    const target = await readVaultSecrets(emulator, "target-resets");
+    for (const spec of seeded.secrets.filter((s) => s.versions.at(-1)!.options.enabled !== false)) {
+      expect(target.get(spec.name), spec.name).toHaveLength(1);
+      expect(target.get(spec.name)![0]!.value, spec.name).toBe(spec.versions.at(-1)!.value);
+    }
   });
 });
