@@ -24,13 +24,17 @@ export interface TypedEntity {
   readonly values: Readonly<Record<string, TypedValue>>;
 }
 
-/** `2026-03-01T10:00:00Z`, `…00.5Z` and `…00.5000000Z` are one instant: write them all with 7 digits. */
+/** `2026-03-01T10:00:00Z`, `…00.5Z` and `…00.5000000Z` are one instant: compare them with 7 digits. */
 function canonicalDateTime(text: string): string {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?Z$/.exec(text);
   return m ? `${m[1]}.${(m[2] ?? "").padEnd(7, "0")}Z` : text;
 }
 
-/** One property as the SDK gives it with `disableTypeConversion: true`, in a canonical form. */
+/**
+ * One property as the SDK gives it with `disableTypeConversion: true`, with a JSON value of the
+ * type's natural kind (numbers for Int32 and Double, booleans for Boolean). Strings are kept as
+ * the service wrote them, so a copy writes back exactly what was read.
+ */
 export function toTypedValue(raw: unknown): TypedValue | undefined {
   if (raw !== null && typeof raw === "object" && "type" in raw && "value" in raw) {
     const { type, value } = raw as { type: unknown; value: unknown };
@@ -44,10 +48,6 @@ export function toTypedValue(raw: unknown): TypedValue | undefined {
         const n = typeof value === "number" ? value : Number(value);
         return { type: "Double", value: Number.isFinite(n) ? n : String(value) };
       }
-      case "DateTime":
-        return { type: "DateTime", value: canonicalDateTime(String(value)) };
-      case "Guid":
-        return { type: "Guid", value: String(value).toLowerCase() };
       default:
         return { type: type as EdmType, value: String(value) };
     }
@@ -77,6 +77,7 @@ export function toTypedEntity(raw: Record<string, unknown>): TypedEntity {
   return {
     partitionKey: systemString(raw.partitionKey) ?? "",
     rowKey: systemString(raw.rowKey) ?? "",
+    // Canonical, so timestamps of two accounts compare as text.
     timestamp: timestamp === null ? null : canonicalDateTime(timestamp),
     etag: systemString(raw.etag) ?? "",
     values,
@@ -98,10 +99,18 @@ export function toSdkEntity(
   return out;
 }
 
+/** The form two values are compared in: one instant, one GUID, however they are written. */
+function comparable(value: TypedValue): string | number | boolean {
+  if (typeof value.value !== "string") return value.value;
+  if (value.type === "DateTime") return canonicalDateTime(value.value);
+  if (value.type === "Guid") return value.value.toLowerCase();
+  return value.value;
+}
+
 /** A short fingerprint of one typed value: compares values without keeping them. */
 export function valueDigest(value: TypedValue): string {
   return createHash("sha256")
-    .update(`${value.type}:${JSON.stringify(value.value)}`)
+    .update(`${value.type}:${JSON.stringify(comparable(value))}`)
     .digest("hex")
     .slice(0, 16);
 }
