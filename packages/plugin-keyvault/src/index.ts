@@ -32,6 +32,7 @@ export {
   type KeyStrategy,
   type KeyVaultOptions,
   OPTION_SPECS,
+  type Pace,
   readOptions,
   type VersionsOption,
 } from "./options.js";

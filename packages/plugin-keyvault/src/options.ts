@@ -20,6 +20,15 @@ export const OPTION_SPECS: readonly PluginOptionSpec[] = [
     verbs: ["replicate"],
   },
   {
+    name: "pace",
+    description:
+      "adaptive: full speed until the vault answers 429, then under the service limits; limits: under the service limits from the first request (a vault shared with production traffic)",
+    type: "string",
+    choices: ["adaptive", "limits"],
+    default: "adaptive",
+    verbs: ["discover", "replicate"],
+  },
+  {
     name: "purge-deleted",
     description:
       "purge soft-deleted target items that block a name instead of recovering them (under purge protection they are recovered)",
@@ -61,11 +70,13 @@ export const OPTION_SPECS: readonly PluginOptionSpec[] = [
 
 export type VersionsOption = "latest" | "all";
 export type KeyStrategy = "backup-restore" | "recreate";
+export type Pace = "adaptive" | "limits";
 
 /** Typed view of the option values (defaults applied). */
 export interface KeyVaultOptions {
   readonly versions: VersionsOption;
   readonly keyStrategy: KeyStrategy;
+  readonly pace: Pace;
   readonly purgeDeleted: boolean;
   readonly certificateImport: boolean;
   readonly azurermValue: boolean;
@@ -83,6 +94,7 @@ export function readOptions(values: OptionValues): KeyVaultOptions {
   return {
     versions: values.versions === "all" ? "all" : "latest",
     keyStrategy: values["key-strategy"] === "recreate" ? "recreate" : "backup-restore",
+    pace: values.pace === "limits" ? "limits" : "adaptive",
     purgeDeleted: flag(values, "purge-deleted"),
     certificateImport: flag(values, "certificate-import"),
     azurermValue: flag(values, "azurerm-value"),

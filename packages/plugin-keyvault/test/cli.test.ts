@@ -125,6 +125,10 @@ describe("the dataplane CLI with the keyvault plugin", () => {
       await expect(parse(file, readFileSync(join(out, file), "utf8"))).resolves.toBeTypeOf("object");
     }
     expect(readFileSync(join(out, "README.md"), "utf8")).toContain("What you must supply");
+    const secrets = (await parse("secrets.tf", readFileSync(join(out, "secrets.tf"), "utf8"))) as {
+      resource: { azurerm_key_vault_secret: Record<string, unknown> };
+    };
+    expect(Object.keys(secrets.resource.azurerm_key_vault_secret)).toHaveLength(40);
   });
 
   it("plans with --dry-run, replicates, and a second run writes nothing", async () => {

@@ -308,7 +308,8 @@ describe("identifiers", () => {
     for (const label of labels) expect(label).toMatch(/^[A-Za-z_][A-Za-z0-9_-]*$/);
     const variables = Object.keys((parsed.variable ?? {}) as Json);
     expect(new Set(variables).size).toBe(names.length + 2);
-    for (const v of variables) expect(v).toMatch(/^[A-Za-z_][A-Za-z0-9_-]*$/);
+    // TF_VAR_<name> must be a valid environment variable name: no dashes
+    for (const v of variables) expect(v).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
     const bodies = Object.values(resources(parsed, "azurerm_key_vault_secret")).map(([b]) => b!);
     expect(bodies.map((b) => b.name).sort()).toEqual([...names].sort());
     // hcl2json keeps template escapes as written: `$${` and `%%{` are literal `${` and `%{`.

@@ -17,7 +17,7 @@ export async function* discoverVault(
   context: DiscoverContext,
 ): AsyncIterable<KeyVaultItem> {
   const options = readOptions(context.options);
-  const clients = createVaultClients(vaultUriOf(resource), context.access, context.http);
+  const clients = createVaultClients(vaultUriOf(resource), context.access, context.http, options.pace);
   const scope = { versions: options.versions, signal: context.signal };
   yield* discoverSecrets(clients, resource.id, scope);
   yield* discoverKeys(clients, resource.id, scope);

@@ -26,12 +26,15 @@ export class Generation {
     return this.ids.allocate(name, type);
   }
 
-  /** Declares a variable and returns its (unique) name. */
+  /**
+   * Declares a variable and returns its (unique) name: letters, digits and underscores only, so
+   * that `TF_VAR_<name>` is a valid environment variable name in every shell.
+   */
   variable(
     base: string,
     spec: Omit<VariableSpec, "name" | "required"> & { readonly required?: boolean },
   ): string {
-    const name = this.ids.allocate(base, "variable");
+    const name = this.ids.allocate(base.replace(/-/g, "_"), "variable").replace(/-/g, "_");
     this.variables.push({ ...spec, name, required: spec.required ?? spec.defaultValue === undefined });
     return name;
   }

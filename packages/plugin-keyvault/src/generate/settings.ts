@@ -6,13 +6,15 @@ import { type Generation, KEY_VAULT_ID_VARIABLE, varRef } from "./model.js";
 export function issuerResource(file: HclFile, gen: Generation, item: IssuerItem): string | undefined {
   const p = item.properties;
   const label = gen.resource("azurerm_key_vault_certificate_issuer", item.name);
-  const password = p.hasPassword
-    ? gen.variable(`issuer_${item.name}_password`, {
-        description: `Password (API key) of the certificate issuer "${item.name}"`,
-        type: "string",
-        sensitive: true,
-      })
-    : undefined;
+  // Key Vault never returns an issuer's password: an issuer with an account needs one supplied.
+  const password =
+    !gen.template && (p.hasPassword || p.accountId !== undefined)
+      ? gen.variable(`issuer_${item.name}_password`, {
+          description: `Password (API key) of the certificate issuer "${item.name}" (Key Vault does not return it)`,
+          type: "string",
+          sensitive: true,
+        })
+      : undefined;
   file.block("resource", ["azurerm_key_vault_certificate_issuer", label], (b) => {
     b.attr("name", item.name);
     b.attr("key_vault_id", varRef(KEY_VAULT_ID_VARIABLE));

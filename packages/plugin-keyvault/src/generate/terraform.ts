@@ -127,6 +127,9 @@ export async function generateTerraform(
     if (id) gen.imports.push({ to: [RESOURCE_TYPES[item.kind], label], id });
     else missingVersions++;
   }
+  if (Object.values(counts).every((n) => n === 0)) {
+    gen.warn("no Key Vault items were given: nothing but the variables and versions files was generated");
+  }
   if (missingVersions > 0) {
     gen.warn(
       `${missingVersions} import blocks left out: azurerm imports secrets by versioned id, which a discovery with --versions latest does not list (discover with --versions all)`,

@@ -63,8 +63,8 @@ export async function replicateVault(
   const run: ReplicationRun = {
     source,
     target,
-    src: createVaultClients(vaultUriOf(source), context.source, context.http),
-    dst: createVaultClients(vaultUriOf(target), context.target, context.http),
+    src: createVaultClients(vaultUriOf(source), context.source, context.http, options.pace),
+    dst: createVaultClients(vaultUriOf(target), context.target, context.http, options.pace),
     options,
     mode: context.mode,
     placement: backupPlacement(source, target),

@@ -2,6 +2,7 @@ import { CertificateClient, type CertificateClientOptions } from "@azure/keyvaul
 import { KeyClient } from "@azure/keyvault-keys";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { DataplaneError, ErrorCodes, type HttpGovernor, type SideAccess } from "@dataplane/core";
+import type { Pace } from "../options.js";
 import { classifyRequest, KEY_VAULT_LIMITS } from "./limits.js";
 import { ThrottleWatch } from "./throttle-watch.js";
 
@@ -46,7 +47,16 @@ function clientOptions(access: SideAccess, http: HttpGovernor, hsm: boolean, wat
   };
 }
 
-export function createVaultClients(vaultUrl: string, access: SideAccess, http: HttpGovernor): VaultClients {
+/**
+ * `pace`: `adaptive` (default) paces requests by the service limits once the vault has answered
+ * 429; `limits` paces them from the first request.
+ */
+export function createVaultClients(
+  vaultUrl: string,
+  access: SideAccess,
+  http: HttpGovernor,
+  pace: Pace = "adaptive",
+): VaultClients {
   if (!access.tokenCredential) {
     throw new DataplaneError(
       ErrorCodes.CredentialMissing,
@@ -57,7 +67,7 @@ export function createVaultClients(vaultUrl: string, access: SideAccess, http: H
     );
   }
   const credential = access.tokenCredential as TokenCredential;
-  const watch = new ThrottleWatch(KEY_VAULT_LIMITS);
+  const watch = new ThrottleWatch(KEY_VAULT_LIMITS, pace === "limits");
   const options = clientOptions(access, http, false, watch);
   return {
     side: access.side,

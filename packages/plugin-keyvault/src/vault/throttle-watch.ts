@@ -17,10 +17,15 @@ const MARGIN_MS = 150;
  * it as `retry-after-ms`, so the governor waits that long instead of guessing 1, 2, 4, 8 s.
  */
 export class ThrottleWatch {
-  #armed = false;
+  #armed: boolean;
   readonly #accepted = new Map<string, number[]>();
+  readonly limits: readonly RateLimitSpec[];
 
-  constructor(private readonly limits: readonly RateLimitSpec[]) {}
+  /** `armed`: pace from the first request (`--pace limits`). */
+  constructor(limits: readonly RateLimitSpec[], armed = false) {
+    this.limits = limits;
+    this.#armed = armed;
+  }
 
   /** The vault has throttled us at least once. */
   get armed(): boolean {
