@@ -26,7 +26,8 @@ function rsaKeySize(n: Uint8Array | undefined): number | undefined {
 }
 
 export function rotationPolicyOf(policy: KeyRotationPolicy | undefined): KeyRotationPolicyJson | undefined {
-  if (!policy) return undefined;
+  // A key without a policy still answers one (notify 30 days before expiry) but with no dates.
+  if (!policy || (!policy.createdOn && !policy.updatedOn)) return undefined;
   const lifetimeActions = (policy.lifetimeActions ?? []).map((a) =>
     defined({ action: a.action, timeAfterCreate: a.timeAfterCreate, timeBeforeExpiry: a.timeBeforeExpiry }),
   );
