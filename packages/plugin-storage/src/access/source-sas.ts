@@ -1,3 +1,4 @@
+import type { UserDelegationKey } from "@azure/storage-blob";
 import {
   AccountSASPermissions as BlobAccountPermissions,
   type BlobServiceClient,
@@ -24,6 +25,12 @@ export const SAS_RENEW_BEFORE_MS = 30 * 60 * 1000;
 /** Clock skew allowance between us and the service. */
 const SKEW_MS = 5 * 60 * 1000;
 
+interface DelegationKey {
+  readonly key: UserDelegationKey;
+  readonly startsOn: Date;
+  readonly expiresOn: Date;
+}
+
 interface Minted {
   readonly query: string;
   readonly expiresOn: number;
@@ -38,6 +45,8 @@ interface Minted {
  */
 export class SourceSas {
   readonly #cache = new Map<string, Promise<Minted>>();
+  /** One user delegation key per service, shared by the containers' (shares') SAS. */
+  readonly #keys = new Map<"blob" | "file", Promise<DelegationKey>>();
 
   constructor(
     private readonly credential: AccountCredential,
@@ -78,6 +87,30 @@ export class SourceSas {
     return entry;
   }
 
+  /** The service's user delegation key, fetched once and replaced on the SAS schedule. */
+  async #delegationKey(service: "blob" | "file"): Promise<DelegationKey> {
+    for (;;) {
+      let entry = this.#keys.get(service);
+      if (!entry) {
+        const { startsOn, expiresOn } = this.#window();
+        const client = this.services[service];
+        if (!client) throw new Error(`no ${service} service client for the source`);
+        entry = client.getUserDelegationKey(startsOn, expiresOn).then((key) => {
+          this.redactor.addSecret(key.value);
+          return { key, startsOn, expiresOn };
+        });
+        this.#keys.set(service, entry);
+        const started = entry;
+        started.catch(() => {
+          if (this.#keys.get(service) === started) this.#keys.delete(service);
+        });
+      }
+      const delegation = await entry;
+      if (delegation.expiresOn.getTime() - this.now() > SAS_RENEW_BEFORE_MS) return delegation;
+      if (this.#keys.get(service) === entry) this.#keys.delete(service);
+    }
+  }
+
   #register(query: string, expiresOn: number): Minted {
     this.redactor.addSecret(query);
     const sig = /(?:^|&)sig=([^&]+)/.exec(query)?.[1];
@@ -110,16 +143,18 @@ export class SourceSas {
       ).toString();
       return this.#register(query, expiresOn.getTime());
     }
-    const service = this.services.blob;
-    if (!service) throw new Error("no blob service client for the source");
-    const key = await service.getUserDelegationKey(startsOn, expiresOn);
-    this.redactor.addSecret(key.value);
+    const delegation = await this.#delegationKey("blob");
     const query = generateBlobSASQueryParameters(
-      { containerName: container, permissions: ContainerSASPermissions.parse("r"), startsOn, expiresOn },
-      key,
+      {
+        containerName: container,
+        permissions: ContainerSASPermissions.parse("r"),
+        startsOn: delegation.startsOn,
+        expiresOn: delegation.expiresOn,
+      },
+      delegation.key,
       this.accountName,
     ).toString();
-    return this.#register(query, expiresOn.getTime());
+    return this.#register(query, delegation.expiresOn.getTime());
   }
 
   async #mintFile(share: string): Promise<Minted> {
@@ -139,15 +174,17 @@ export class SourceSas {
       ).toString();
       return this.#register(query, expiresOn.getTime());
     }
-    const service = this.services.file;
-    if (!service) throw new Error("no file service client for the source");
-    const key = await service.getUserDelegationKey(startsOn, expiresOn);
-    this.redactor.addSecret(key.value);
+    const delegation = await this.#delegationKey("file");
     const query = generateFileSASQueryParameters(
-      { shareName: share, permissions: ShareSASPermissions.parse("r"), startsOn, expiresOn },
-      key,
+      {
+        shareName: share,
+        permissions: ShareSASPermissions.parse("r"),
+        startsOn: delegation.startsOn,
+        expiresOn: delegation.expiresOn,
+      },
+      delegation.key,
       this.accountName,
     ).toString();
-    return this.#register(query, expiresOn.getTime());
+    return this.#register(query, delegation.expiresOn.getTime());
   }
 }

@@ -1,8 +1,4 @@
-import type {
-  BlobServiceClient,
-  BlobItem as SdkBlobItem,
-  ContainerItem as SdkContainerItem,
-} from "@azure/storage-blob";
+import type { BlobServiceClient, ContainerItem as SdkContainerItem } from "@azure/storage-blob";
 import {
   type BlobItem,
   type BlobProperties,
@@ -13,6 +9,7 @@ import {
 } from "../items.js";
 import type { NameFilter } from "../options.js";
 import { isNotFound } from "../util/errors.js";
+import { type BlobEntry, listBlobEntries } from "./blob-listing.js";
 
 const PAGE_SIZE = 5000;
 
@@ -56,15 +53,15 @@ export async function* listContainers(
   }
 }
 
-export function toBlobProperties(container: string, b: SdkBlobItem, withTags: boolean): BlobProperties {
+export function toBlobProperties(container: string, b: BlobEntry, withTags: boolean): BlobProperties {
   const p = b.properties;
   const props: BlobProperties = {
     container,
     name: b.name,
     blobType: (p.blobType ?? "BlockBlob") as BlobType,
-    size: p.contentLength ?? 0,
+    size: p.contentLength,
     metadata: b.metadata ?? {},
-    lastModified: p.lastModified.toISOString(),
+    lastModified: p.lastModified,
     etag: p.etag,
   };
   if (p.contentType !== undefined) props.contentType = p.contentType;
@@ -72,13 +69,12 @@ export function toBlobProperties(container: string, b: SdkBlobItem, withTags: bo
   if (p.contentLanguage) props.contentLanguage = p.contentLanguage;
   if (p.contentDisposition) props.contentDisposition = p.contentDisposition;
   if (p.cacheControl) props.cacheControl = p.cacheControl;
-  const md5 = base64(p.contentMD5);
-  if (md5) props.contentMD5 = md5;
+  if (p.contentMD5) props.contentMD5 = p.contentMD5;
   if (withTags) props.tags = b.tags ?? {};
   if (p.accessTier) props.accessTier = p.accessTier;
   if (p.accessTierInferred) props.accessTierInferred = true;
   if (p.archiveStatus) props.archiveStatus = p.archiveStatus;
-  if (p.createdOn) props.createdOn = p.createdOn.toISOString();
+  if (p.createdOn) props.createdOn = p.createdOn;
   return props;
 }
 
@@ -100,24 +96,20 @@ export interface BlobListOptions {
   readonly countSnapshots?: boolean;
 }
 
-/** Raw SDK blob entries of a container, page by page; nothing when the container does not exist. */
-export async function* listSdkBlobs(
+/** The entries of a container, streamed; nothing when the container does not exist. */
+export async function* listContainerEntries(
   service: BlobServiceClient,
   container: string,
   options: BlobListOptions & { readonly metadata?: boolean },
-): AsyncIterable<SdkBlobItem> {
-  const client = service.getContainerClient(container);
-  const pages = client
-    .listBlobsFlat({
-      includeMetadata: options.metadata ?? true,
-      includeTags: options.tags,
-      includeSnapshots: options.countSnapshots ?? false,
-      includeVersions: options.countSnapshots ?? false,
-      ...(options.prefix ? { prefix: options.prefix } : {}),
-    })
-    .byPage({ maxPageSize: PAGE_SIZE });
+): AsyncIterable<BlobEntry> {
   try {
-    for await (const page of pages) yield* page.segment.blobItems;
+    yield* listBlobEntries(service.getContainerClient(container), {
+      prefix: options.prefix,
+      metadata: options.metadata ?? true,
+      tags: options.tags,
+      snapshots: options.countSnapshots ?? false,
+      versions: options.countSnapshots ?? false,
+    });
   } catch (error) {
     if (isNotFound(error, "ContainerNotFound")) return;
     throw error;
@@ -132,7 +124,7 @@ export async function* listBlobs(
   resourceId: string,
 ): AsyncIterable<BlobItem> {
   if (!options.countSnapshots) {
-    for await (const b of listSdkBlobs(service, container, options)) {
+    for await (const b of listContainerEntries(service, container, options)) {
       if (b.deleted) continue;
       yield toBlobItem(toBlobProperties(container, b, options.tags), resourceId);
     }
@@ -151,7 +143,7 @@ export async function* listBlobs(
     versions = 0;
     return item;
   };
-  for await (const b of listSdkBlobs(service, container, options)) {
+  for await (const b of listContainerEntries(service, container, options)) {
     if (b.deleted) continue;
     if (name !== undefined && b.name !== name) {
       const item = flush();

@@ -58,7 +58,7 @@ const VARIABLES = {
   sourceSasUrl: {
     name: "source_blob_sas_url",
     description:
-      "Blob endpoint of the SOURCE account with a short-lived read-only SAS, e.g. https://<account>.blob.core.windows.net/?sv=…&sig=… (set it with TF_VAR_source_blob_sas_url; never commit it)",
+      "Blob endpoint of the SOURCE account with a short-lived read-only SAS, e.g. https://<account>.blob.core.windows.net/?<SAS token> (set it with TF_VAR_source_blob_sas_url; never commit it)",
     sensitive: true,
     type: "string",
     example: "",
@@ -146,9 +146,13 @@ export async function generateTerraform(
   context: GenerateContext,
 ): Promise<GeneratedOutput> {
   if (format !== "terraform") {
-    throw new DataplaneError(ErrorCodes.InvalidInput, `the storage plugin cannot generate ${format}`, {
-      hint: "Use --format terraform",
-    });
+    throw new DataplaneError(
+      ErrorCodes.InvalidInput,
+      `the storage plugin generates terraform only, not ${format}`,
+      {
+        hint: "Use --format terraform",
+      },
+    );
   }
   const settings = readSettings(context.options);
   const ids = new IdentifierAllocator();

@@ -15,7 +15,7 @@ import { blobServiceClient, shareServiceClient } from "../access/clients.js";
 import { accountCredential } from "../access/credentials.js";
 import { type AccountEndpoints, accountEndpoints, requireEndpoint } from "../access/endpoints.js";
 import { SourceSas } from "../access/source-sas.js";
-import { listBlobs, listContainers, listSdkBlobs } from "../discover/blobs.js";
+import { listBlobs, listContainerEntries, listContainers } from "../discover/blobs.js";
 import { listShares, walkShare } from "../discover/files.js";
 import {
   type BlobItem,
@@ -212,7 +212,7 @@ export async function replicateAccount(
           return;
         case "blobs":
           if (!target.blob) return;
-          for await (const b of listSdkBlobs(target.blob, scope.name, {
+          for await (const b of listContainerEntries(target.blob, scope.name, {
             prefix: settings.prefix,
             tags: settings.tags,
           })) {

@@ -1,5 +1,4 @@
-import type { BlobItem as SdkBlobItem } from "@azure/storage-blob";
-import { base64 } from "../discover/blobs.js";
+import type { BlobEntry } from "../discover/blob-listing.js";
 import {
   type BlobType,
   type ContainerItem,
@@ -73,15 +72,15 @@ export function containerTarget(item: ContainerItem): ContainerTarget {
   };
 }
 
-export function blobTarget(container: string, b: SdkBlobItem, tags: boolean): BlobTarget {
+export function blobTarget(container: string, b: BlobEntry, tags: boolean): BlobTarget {
   const p = b.properties;
-  const md5 = base64(p.contentMD5);
+  const md5 = p.contentMD5;
   const provenance = provenanceOf(b.metadata);
   return {
     kind: "blob",
     key: keys.blob(container, b.name),
     blobType: (p.blobType ?? "BlockBlob") as BlobType,
-    size: p.contentLength ?? 0,
+    size: p.contentLength,
     ...(md5 ? { md5 } : {}),
     ...(provenance !== undefined ? { provenance } : {}),
     digest: blobDigest(p, b.metadata, tags ? (b.tags ?? {}) : undefined),

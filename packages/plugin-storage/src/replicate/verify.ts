@@ -1,7 +1,7 @@
 import type { BlobServiceClient } from "@azure/storage-blob";
 import type { ShareServiceClient } from "@azure/storage-file-share";
 import type { ReplicationMode } from "@dataplane/core";
-import { base64, listSdkBlobs } from "../discover/blobs.js";
+import { base64, listContainerEntries } from "../discover/blobs.js";
 import { walkShare } from "../discover/files.js";
 import type { FileItem } from "../items.js";
 import { mapOrdered } from "../util/concurrency.js";
@@ -61,12 +61,12 @@ async function verifyContainer(
   if (scope.mode === "template") return;
   const options = { prefix: scope.prefix, tags: false, metadata: false };
   const targets = new Map<string, { size: number; md5?: string }>();
-  for await (const b of listSdkBlobs(target, container, options)) {
+  for await (const b of listContainerEntries(target, container, options)) {
     if (b.deleted) continue;
-    const md5 = base64(b.properties.contentMD5);
-    targets.set(b.name, { size: b.properties.contentLength ?? 0, ...(md5 ? { md5 } : {}) });
+    const md5 = b.properties.contentMD5;
+    targets.set(b.name, { size: b.properties.contentLength, ...(md5 ? { md5 } : {}) });
   }
-  for await (const b of listSdkBlobs(source, container, options)) {
+  for await (const b of listContainerEntries(source, container, options)) {
     if (b.deleted) continue;
     if (b.properties.accessTier === "Archive" || b.properties.archiveStatus) {
       tally.notCopied++;
@@ -76,8 +76,8 @@ async function verifyContainer(
     const t = targets.get(b.name);
     targets.delete(b.name);
     const where = `blob ${container}/${b.name}`;
-    const size = b.properties.contentLength ?? 0;
-    const md5 = base64(b.properties.contentMD5);
+    const size = b.properties.contentLength;
+    const md5 = b.properties.contentMD5;
     if (!t) tally.differ(`${where} is missing in the target`);
     else if (t.size !== size) tally.differ(`${where}: size ${t.size} in the target, ${size} in the source`);
     else if (md5 && t.md5 && md5 !== t.md5) tally.differ(`${where}: Content-MD5 differs`);

@@ -1,0 +1,80 @@
+import {
+  createLogger,
+  type HttpGovernor,
+  type ProgressEvent,
+  type ReplicateOptions,
+  type ReplicationResult,
+  SecretRedactor,
+  Session,
+} from "@dataplane/core";
+import { storagePlugin } from "../../src/index.js";
+import type { Bed } from "./bed.js";
+
+export interface RecordedRequest {
+  readonly side: string;
+  readonly method: string;
+  readonly url: string;
+  readonly copy: boolean;
+  /** `x-ms-copy-source` (a URL with the source SAS), when present. */
+  readonly copySource?: string;
+}
+
+export interface Run {
+  readonly result: ReplicationResult;
+  readonly events: ProgressEvent[];
+  readonly logs: string[];
+  readonly requests: RecordedRequest[];
+  readonly redactor: SecretRedactor;
+}
+
+/** Counts every request the plugin sends (outside the governor, so once per call). */
+function recording(inner: HttpGovernor, requests: RecordedRequest[]): HttpGovernor {
+  return {
+    policy(options) {
+      const policy = inner.policy(options);
+      return {
+        name: policy.name,
+        sendRequest(
+          request: { method: string; url: string; headers: { get(n: string): string | undefined } },
+          next,
+        ) {
+          const copySource = request.headers.get("x-ms-copy-source");
+          requests.push({
+            side: options.side,
+            method: request.method,
+            url: request.url,
+            copy: copySource !== undefined,
+            ...(copySource !== undefined ? { copySource } : {}),
+          });
+          return policy.sendRequest(request, next);
+        },
+      };
+    },
+    retry: (operation, fn) => inner.retry(operation, fn),
+  };
+}
+
+/** Replicates in-process with a real session, recording events, log lines and requests. */
+export async function replicate(
+  bed: Bed,
+  source: string,
+  target: string,
+  run: ReplicateOptions = {},
+): Promise<Run> {
+  const redactor = new SecretRedactor();
+  const logs: string[] = [];
+  const events: ProgressEvent[] = [];
+  const requests: RecordedRequest[] = [];
+  const session = new Session({
+    redactor,
+    logger: createLogger({ level: "debug", redactor, json: false, write: (line) => logs.push(line) }),
+    progress: { emit: (event) => events.push(event) },
+    governor: { baseDelayMs: 20, maxDelayMs: 500 },
+  });
+  const context = session.replicateContext(bed.access(source, "source"), bed.access(target, "target"), run);
+  const result = await storagePlugin.replicate(bed.resource(source), bed.resource(target), {
+    ...context,
+    http: recording(context.http, requests),
+  });
+  return { result, events, logs, requests, redactor };
+}
