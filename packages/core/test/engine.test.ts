@@ -380,6 +380,7 @@ describe("HTTP governor", () => {
       side: "target",
       limits: [{ class: "create", limit: 5, windowMs: 200 }],
       classify: ({ method }) => (method === "PUT" ? ["create"] : []),
+      pacing: "limits",
     });
     const sent: number[] = [];
     const start = Date.now();
@@ -397,5 +398,27 @@ describe("HTTP governor", () => {
     // in any 200 ms window at most 5 requests
     for (const t of sent) expect(sent.filter((u) => u >= t && u < t + 200).length).toBeLessThanOrEqual(5);
     expect(Math.max(...sent)).toBeGreaterThanOrEqual(500);
+  });
+
+  it("adaptive pacing: full speed until the first 429, then the declared window, which also sets the wait", async () => {
+    const events: ProgressEvent[] = [];
+    const s = createSession({ progress: { emit: (e) => events.push(e) }, governor: { windowMarginMs: 0 } });
+    const policy = s.governor.policy({
+      side: "target",
+      limits: [{ class: "create", limit: 5, windowMs: 300 }],
+      classify: () => ["create"],
+    });
+    const put = () => ({ url: "https://v.example/s", method: "PUT", headers: { get: () => undefined } });
+    const start = Date.now();
+    let accepted = 0;
+    // a service that refuses the 6th request in its window, without Retry-After
+    const service = (r: unknown) => fakeResponse(++accepted === 6 ? 429 : 200)(r);
+    await Promise.all(Array.from({ length: 8 }, () => policy.sendRequest(put(), service)));
+    const retry = events.find((e) => e.type === "retried") as { delayMs: number; reason: string } | undefined;
+    expect(retry?.reason).toBe("HTTP 429 without Retry-After");
+    // the wait comes from the window (≈ 300 ms after the first five), not from a 1 s backoff
+    expect(retry!.delayMs).toBeGreaterThan(200);
+    expect(retry!.delayMs).toBeLessThanOrEqual(300);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(250);
   });
 });

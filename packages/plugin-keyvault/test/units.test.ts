@@ -15,7 +15,6 @@ import {
 import { attributeChanges, secretAttributesOf, secretDigest } from "../src/replicate/secret-values.js";
 import { mapInOrder } from "../src/util/map-in-order.js";
 import { backupPlacement } from "../src/vault/placement.js";
-import { ThrottleWatch } from "../src/vault/throttle-watch.js";
 
 const request = (method: string, path: string) => ({
   method,
@@ -208,43 +207,9 @@ describe("helpers", () => {
   });
 });
 
-describe("throttle watch", () => {
-  type Sent = Parameters<ReturnType<ThrottleWatch["policy"]>["sendRequest"]>;
-  function respond(status: number, headers: Record<string, string> = {}) {
-    const h = new Map(Object.entries(headers));
-    return async (request: Sent[0]) =>
-      ({
-        status,
-        request,
-        headers: {
-          get: (n: string) => h.get(n),
-          set: (n: string, v: string) => h.set(n, v),
-          has: (n: string) => h.has(n),
-        },
-      }) as unknown as Awaited<ReturnType<Sent[1]>>;
-  }
-  const put = { method: "PUT", url: "https://v.vault.azure.net/secrets/a" } as Sent[0];
-
-  it("arms on the first 429 and tells when the service's window frees a slot", async () => {
-    const watch = new ThrottleWatch(KEY_VAULT_LIMITS);
-    const policy = watch.policy(false);
-    for (let i = 0; i < 300; i++) await policy.sendRequest(put, respond(200));
-    expect(watch.armed).toBe(false);
-    const throttled = await policy.sendRequest(put, respond(429));
-    expect(watch.armed).toBe(true);
-    const wait = Number(throttled.headers.get("retry-after-ms"));
-    expect(wait).toBeGreaterThan(9_000);
-    expect(wait).toBeLessThanOrEqual(10_150);
-    // the service's own Retry-After is kept as it is
-    const hinted = await policy.sendRequest(put, respond(429, { "retry-after": "3" }));
-    expect(hinted.headers.get("retry-after-ms")).toBeUndefined();
-  });
-
-  it("gives no estimate before our log shows the window full, and paces from the start with --pace limits", async () => {
-    const watch = new ThrottleWatch(KEY_VAULT_LIMITS);
-    const throttled = await watch.policy(false).sendRequest(put, respond(429));
-    expect(throttled.headers.get("retry-after-ms")).toBeUndefined();
-    expect(new ThrottleWatch(KEY_VAULT_LIMITS, true).armed).toBe(true);
+describe("pace option", () => {
+  it("maps to core's pacing: adaptive by default, limits on request", () => {
+    expect(readOptions({}).pace).toBe("adaptive");
     expect(readOptions({ pace: "limits" }).pace).toBe("limits");
   });
 });

@@ -39,7 +39,7 @@ export interface GenerateFlags extends CredentialFlags {
 async function* itemsFromFile(
   path: string,
   plugin: string,
-  resourceId: string,
+  resourceIds: readonly string[],
 ): AsyncIterable<DataPlaneItem> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
@@ -54,7 +54,7 @@ async function* itemsFromFile(
         hint: "Give the file written by `dataplane discover --out <file>`",
       });
     }
-    if (parsed.type === "item" && parsed.plugin === plugin && parsed.resourceId === resourceId)
+    if (parsed.type === "item" && parsed.plugin === plugin && resourceIds.includes(parsed.resourceId))
       yield parsed.item;
   }
 }
@@ -108,7 +108,8 @@ export async function generateCommand(
     for (const plugin of plugins) {
       const options = env.pluginOptions(plugin, "generate", flags);
       const items = itemsPath
-        ? itemsFromFile(itemsPath, plugin.name, resource.id)
+        ? // the file was written through the redactor: match its form of the id too
+          itemsFromFile(itemsPath, plugin.name, [resource.id, env.redactor.redact(resource.id)])
         : plugin.discover(
             resource,
             session.discoverContext(access!, env.pluginOptions(plugin, "discover", flags)),

@@ -2,13 +2,11 @@ import type { ReplicationEngine } from "./engine.js";
 import type { JsonObject } from "./item.js";
 import type { ReplicationMode } from "./result.js";
 
-/** Structural abort signal (works with any copy of an AbortController). */
-export interface AbortSignalLike {
-  readonly aborted: boolean;
-  readonly reason?: unknown;
-  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: "abort", listener: () => void): void;
-}
+/**
+ * The standard `AbortSignal` (global in Node): what the Azure SDK clients accept, so a plugin
+ * passes `context.signal` straight to them.
+ */
+export type AbortSignalLike = AbortSignal;
 
 export type Side = "source" | "target";
 
@@ -176,23 +174,34 @@ export interface HttpHeadersLike {
   get(name: string): string | undefined;
 }
 
+/** The part of an abort signal a request carries (the SDK's own `AbortSignalLike` satisfies it). */
+export interface RequestAbortSignal {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
 export interface PipelineRequestLike {
   url: string;
   method: string;
   readonly headers: HttpHeadersLike;
-  abortSignal?: AbortSignalLike;
+  abortSignal?: RequestAbortSignal;
+  body?: unknown;
 }
 
 export interface PipelineResponseLike {
   readonly status: number;
   readonly headers: HttpHeadersLike;
-  readonly request: PipelineRequestLike;
 }
 
-export interface PipelinePolicyLike {
+/**
+ * A pipeline policy. Ask for the SDK's own request and response types
+ * (`context.http.policy<PipelineRequest, PipelineResponse>(…)`) and it is exactly the SDK's
+ * `PipelinePolicy`, with no cast.
+ */
+export interface PipelinePolicyLike<Req extends PipelineRequestLike = PipelineRequestLike, Res extends PipelineResponseLike = PipelineResponseLike> {
   readonly name: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the SDK's request type is wider than ours; method bivariance keeps this assignable.
-  sendRequest(request: any, next: (request: any) => Promise<any>): Promise<PipelineResponseLike>;
+  sendRequest(request: Req, next: (request: Req) => Promise<Res>): Promise<Res>;
 }
 
 /** A limit on requests of one class within a sliding window, e.g. secret CREATE 300 / 10 s. */
@@ -208,6 +217,11 @@ export interface HttpPolicyOptions {
   readonly limits?: readonly RateLimitSpec[];
   /** Which limit classes a request counts against (several may apply). */
   readonly classify?: (request: { readonly method: string; readonly url: URL }) => readonly string[];
+  /**
+   * `adaptive` (default): run at full speed until the endpoint first throttles, then keep every
+   * class under its limit. `limits`: keep under the limits from the first request.
+   */
+  readonly pacing?: "adaptive" | "limits";
 }
 
 /**
@@ -217,7 +231,9 @@ export interface HttpPolicyOptions {
  */
 export interface HttpGovernor {
   /** A policy to add to an SDK client (`additionalPolicies: [{ policy, position: "perCall" }]`). */
-  policy(options: HttpPolicyOptions): PipelinePolicyLike;
+  policy<Req extends PipelineRequestLike = PipelineRequestLike, Res extends PipelineResponseLike = PipelineResponseLike>(
+    options: HttpPolicyOptions,
+  ): PipelinePolicyLike<Req, Res>;
   /** Runs an operation with the same retry rules (for calls not made through an SDK pipeline). */
   retry<T>(operation: string, fn: (attempt: number) => Promise<T>): Promise<T>;
 }

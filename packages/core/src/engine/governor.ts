@@ -78,9 +78,12 @@ class Endpoint {
     }
   }
 
-  waitMs(classes: readonly string[], now: number): number {
-    let wait = Math.max(0, this.cooldownUntil - now);
-    if (this.rate) wait = Math.max(wait, this.rate.waitMs(now));
+  /** Whether the service's limits are enforced (from the start, or since the first throttle). */
+  paced = false;
+
+  /** How long the declared windows of these classes need before one more request fits. */
+  windowWaitMs(classes: readonly string[], now: number): number {
+    let wait = 0;
     for (const c of classes) {
       const w = this.windows.get(c);
       if (w) wait = Math.max(wait, w.waitMs(now));
@@ -88,9 +91,21 @@ class Endpoint {
     return wait;
   }
 
+  waitMs(classes: readonly string[], now: number): number {
+    let wait = Math.max(0, this.cooldownUntil - now);
+    if (this.rate) wait = Math.max(wait, this.rate.waitMs(now));
+    if (this.paced) wait = Math.max(wait, this.windowWaitMs(classes, now));
+    return wait;
+  }
+
   record(classes: readonly string[], now: number): void {
     this.rate?.record(now);
     for (const c of classes) this.windows.get(c)?.record(now);
+  }
+
+  /** A refused request did not count against the service's windows. */
+  forget(classes: readonly string[], time: number): void {
+    for (const c of classes) this.windows.get(c)?.forget(time);
   }
 
   async enter(): Promise<void> {
@@ -113,6 +128,7 @@ class Endpoint {
   }
 
   onThrottle(delayMs: number, now: number): void {
+    this.paced = true;
     this.cooldownUntil = Math.max(this.cooldownUntil, now + delayMs);
     this.cap = Math.max(1, Math.ceil(this.cap * 0.7));
     this.successesSinceChange = 0;
@@ -205,27 +221,31 @@ export class RequestGovernor implements HttpGovernor {
     this.#settings.logger.debug(`retry ${attempt} of ${operation} in ${delayMs} ms: ${info.reason}`);
   }
 
-  policy(options: HttpPolicyOptions): PipelinePolicyLike {
+  policy<Req extends PipelineRequestLike = PipelineRequestLike, Res extends PipelineResponseLike = PipelineResponseLike>(
+    options: HttpPolicyOptions,
+  ): PipelinePolicyLike<Req, Res> {
     const margin = this.#settings.windowMarginMs ?? 250;
     const limits = options.limits ?? [];
     return {
       name: `dataplaneGovernor-${options.side}`,
-      sendRequest: async (request: PipelineRequestLike & { body?: unknown }, next) => {
+      sendRequest: async (request: Req, next: (request: Req) => Promise<Res>): Promise<Res> => {
         const url = new URL(request.url);
         const ep = this.#endpoint(options.side, url);
         if (limits.length > 0) ep.addLimits(limits, margin);
+        if (options.pacing === "limits") ep.paced = true;
         const classes = options.classify ? options.classify({ method: request.method, url }) : [];
         const operation = describe(request);
         for (let attempt = 0; ; attempt++) {
           for (let wait = ep.waitMs(classes, Date.now()); wait > 0; wait = ep.waitMs(classes, Date.now())) {
             await this.#sleep(wait, request.abortSignal);
           }
-          ep.record(classes, Date.now());
+          const sentAt = Date.now();
+          ep.record(classes, sentAt);
           await ep.enter();
-          let response: PipelineResponseLike | undefined;
+          let response: Res | undefined;
           let error: unknown;
           try {
-            response = (await next(request)) as PipelineResponseLike;
+            response = await next(request);
           } catch (e) {
             error = e;
           } finally {
@@ -247,7 +267,16 @@ export class RequestGovernor implements HttpGovernor {
             if (error !== undefined) throw error;
             return response!;
           }
-          const delay = info.retryAfterMs ?? this.backoffMs(attempt);
+          let delay = info.retryAfterMs;
+          if (info.throttled) {
+            ep.forget(classes, sentAt);
+            // No Retry-After: the declared window tells when a slot frees, better than guessing 1, 2, 4 s.
+            if (delay === undefined) {
+              const windowWait = ep.windowWaitMs(classes, Date.now());
+              if (windowWait > 0) delay = windowWait;
+            }
+          }
+          delay ??= this.backoffMs(attempt);
           if (info.throttled) ep.onThrottle(delay, Date.now());
           this.#reportRetry(operation, attempt + 1, delay, info);
           if (!info.throttled) await this.#sleep(delay, request.abortSignal);

@@ -33,4 +33,14 @@ export class SlidingWindow {
   record(now: number): void {
     this.#times.push(now);
   }
+
+  /** Takes back one recorded event (a request the service refused does not count against it). */
+  forget(time: number): void {
+    for (let i = this.#times.length - 1; i >= this.#head; i--) {
+      if (this.#times[i] === time) {
+        this.#times.splice(i, 1);
+        return;
+      }
+    }
+  }
 }

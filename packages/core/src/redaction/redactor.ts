@@ -23,10 +23,6 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
 const MAY_CONTAIN_SECRET_SHAPE =
   /sig(?:=|%3D)|AccountKey|SharedAccess|Password|Pwd|Bearer|SharedKey|"(?:accountKey|account_key|sasToken|sas|connectionString|token|access_token|password|value|secret|clientSecret)"/i;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 /** Values shorter than this are not matched literally (they would mask ordinary words). */
 const MIN_SECRET_LENGTH = 4;
 
@@ -36,35 +32,71 @@ const MIN_SECRET_LENGTH = 4;
  * and journal line goes through `redact`.
  */
 export class SecretRedactor implements Redactor {
-  readonly #secrets = new Set<string>();
-  #matcher: RegExp | undefined;
-  #dirty = false;
+  /**
+   * Registered secrets by their first characters, then by length: adding is O(1), and each
+   * position of a text costs one lookup per distinct length — not one per secret.
+   */
+  readonly #byPrefix = new Map<string, { lengths: number[]; byLength: Map<number, Set<string>> }>();
+  #count = 0;
 
   addSecret(value: string): void {
     if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) return;
     const forms = [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)];
     for (const form of forms) {
-      if (form.length >= MIN_SECRET_LENGTH && !this.#secrets.has(form)) {
-        this.#secrets.add(form);
-        this.#dirty = true;
+      if (form.length < MIN_SECRET_LENGTH) continue;
+      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      let bucket = this.#byPrefix.get(prefix);
+      if (!bucket) {
+        bucket = { lengths: [], byLength: new Map() };
+        this.#byPrefix.set(prefix, bucket);
+      }
+      let set = bucket.byLength.get(form.length);
+      if (!set) {
+        set = new Set();
+        bucket.byLength.set(form.length, set);
+        // longest first, so a secret that contains another is masked whole
+        bucket.lengths.push(form.length);
+        bucket.lengths.sort((a, b) => b - a);
+      }
+      if (!set.has(form)) {
+        set.add(form);
+        this.#count++;
       }
     }
   }
 
   get size(): number {
-    return this.#secrets.size;
+    return this.#count;
+  }
+
+  #maskRegistered(text: string): string {
+    if (this.#count === 0 || text.length < MIN_SECRET_LENGTH) return text;
+    let out = "";
+    let copiedUpTo = 0;
+    for (let i = 0; i <= text.length - MIN_SECRET_LENGTH; ) {
+      const bucket = this.#byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
+      let matched = 0;
+      if (bucket) {
+        for (const length of bucket.lengths) {
+          if (i + length <= text.length && bucket.byLength.get(length)!.has(text.slice(i, i + length))) {
+            matched = length;
+            break;
+          }
+        }
+      }
+      if (matched > 0) {
+        out += text.slice(copiedUpTo, i) + REDACTED;
+        i += matched;
+        copiedUpTo = i;
+      } else {
+        i++;
+      }
+    }
+    return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
   }
 
   redact(text: string): string {
-    let out = text;
-    if (this.#secrets.size > 0) {
-      if (this.#dirty || !this.#matcher) {
-        const alternatives = [...this.#secrets].sort((a, b) => b.length - a.length).map(escapeRegExp);
-        this.#matcher = new RegExp(alternatives.join("|"), "g");
-        this.#dirty = false;
-      }
-      out = out.replace(this.#matcher, REDACTED);
-    }
+    let out = this.#maskRegistered(text);
     if (MAY_CONTAIN_SECRET_SHAPE.test(out)) {
       for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
     }

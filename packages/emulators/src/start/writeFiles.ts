@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 // writeEmulatorFiles: resource documents, the CA and the credentials config the CLI reads.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -36,8 +37,11 @@ export function emulatorConfig(
   started: StartedEmulators,
   caFile: string | undefined,
 ): DataplaneEmulatorConfig {
+  // A random token: the emulators accept any, and a word like "emulator" would be masked by the
+  // redactor wherever it appears (in resource groups, file names…).
+  const token = `emulator-token-${randomBytes(12).toString("hex")}`;
   const side = () => ({
-    credential: { type: "static-token" as const, token: "emulator" },
+    credential: { type: "static-token" as const, token },
     local: true as const,
     ...(caFile ? { caFile } : {}),
   });

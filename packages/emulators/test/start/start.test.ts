@@ -163,7 +163,11 @@ describe("writeEmulatorFiles", () => {
 
   it("writes the CA and the credentials config the CLI reads", async () => {
     expect(await readFile(join(dir, "out", "ca.pem"), "utf8")).toBe(started.keyVault.caCertificatePem);
-    const side = { credential: { type: "static-token", token: "emulator" }, local: true, caFile: "ca.pem" };
+    const side = {
+      credential: { type: "static-token", token: expect.stringMatching(/^emulator-token-[0-9a-f]{24}$/) },
+      local: true,
+      caFile: "ca.pem",
+    };
     expect(await readJson(written.config)).toEqual({
       sides: { source: side, target: side },
       storage: {

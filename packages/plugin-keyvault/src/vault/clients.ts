@@ -4,10 +4,11 @@ import { SecretClient } from "@azure/keyvault-secrets";
 import { DataplaneError, ErrorCodes, type HttpGovernor, type SideAccess } from "@dataplane/core";
 import type { Pace } from "../options.js";
 import { classifyRequest, KEY_VAULT_LIMITS } from "./limits.js";
-import { ThrottleWatch } from "./throttle-watch.js";
 
 type TokenCredential = ConstructorParameters<typeof SecretClient>[1];
-type PipelinePolicy = NonNullable<CertificateClientOptions["additionalPolicies"]>[number]["policy"];
+type SdkPolicy = NonNullable<CertificateClientOptions["additionalPolicies"]>[number]["policy"];
+type PipelineRequest = Parameters<SdkPolicy["sendRequest"]>[0];
+type PipelineResponse = Awaited<ReturnType<SdkPolicy["sendRequest"]>>;
 
 /** The SDK clients of one vault, all behind core's governor. */
 export interface VaultClients {
@@ -25,19 +26,19 @@ const USER_AGENT = "dataplane-plugin-keyvault";
 
 /**
  * Client options for one side: core's governor is the only retry and throttling layer (the SDK's
- * own retries are off), the emulator's challenge resource and CA are accepted for local sides.
+ * own retries are off) and keeps each request class under the vault's limits — from the first
+ * 429 on (`adaptive`), or from the first request (`limits`); the emulator's challenge resource
+ * and CA are accepted for local sides.
  */
-function clientOptions(access: SideAccess, http: HttpGovernor, hsm: boolean, watch: ThrottleWatch) {
-  const policy = http.policy({
+function clientOptions(access: SideAccess, http: HttpGovernor, hsm: boolean, pace: Pace) {
+  const policy = http.policy<PipelineRequest, PipelineResponse>({
     side: access.side,
     limits: KEY_VAULT_LIMITS,
-    classify: (request) => (watch.armed ? classifyRequest(request, hsm) : []),
-  }) as unknown as PipelinePolicy;
+    classify: (request) => classifyRequest(request, hsm),
+    pacing: pace,
+  });
   return {
-    additionalPolicies: [
-      { policy, position: "perCall" as const },
-      { policy: watch.policy(hsm), position: "perRetry" as const },
-    ],
+    additionalPolicies: [{ policy, position: "perCall" as const }],
     retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: USER_AGENT },
     ...(access.local ? { disableChallengeResourceVerification: true } : {}),
@@ -67,14 +68,13 @@ export function createVaultClients(
     );
   }
   const credential = access.tokenCredential as TokenCredential;
-  const watch = new ThrottleWatch(KEY_VAULT_LIMITS, pace === "limits");
-  const options = clientOptions(access, http, false, watch);
+  const options = clientOptions(access, http, false, pace);
   return {
     side: access.side,
     vaultUrl,
     secrets: new SecretClient(vaultUrl, credential, options),
     keys: new KeyClient(vaultUrl, credential, options),
-    hsmKeys: new KeyClient(vaultUrl, credential, clientOptions(access, http, true, watch)),
+    hsmKeys: new KeyClient(vaultUrl, credential, clientOptions(access, http, true, pace)),
     certificates: new CertificateClient(vaultUrl, credential, options),
   };
 }
