@@ -1,4 +1,4 @@
-import type { GetTokenOptions, NamedKeyCredential, SASCredential, TokenCredential } from "@azure/core-auth";
+import type { NamedKeyCredential, SASCredential, TokenCredential } from "@azure/core-auth";
 import {
   AzureNamedKeyCredential,
   AzureSASCredential,
@@ -11,15 +11,12 @@ import {
   DataplaneError,
   ErrorCodes,
   type HttpGovernor,
-  type PipelinePolicyLike,
   type Redactor,
   resourceProperty,
   type SideAccess,
 } from "@dataplane/core";
 
 type Credential = NamedKeyCredential | SASCredential | TokenCredential;
-type SdkPolicy = NonNullable<TableServiceClientOptions["additionalPolicies"]>[number]["policy"];
-type SdkResponse = Awaited<ReturnType<SdkPolicy["sendRequest"]>>;
 
 /** How one side reaches the table service of one storage account. */
 export interface TableAccess {
@@ -83,14 +80,7 @@ function credentialFor(access: SideAccess, account: string, redactor: Redactor):
       { hint: "Use the account's connection string from `az storage account show-connection-string`" },
     );
   }
-  const token = access.tokenCredential;
-  if (token) {
-    // Core's credential is structural; hand the SDK only what it asks for.
-    return {
-      getToken: (scopes: string | string[], options?: GetTokenOptions) =>
-        token.getToken(scopes, options?.tenantId ? { tenantId: options.tenantId } : undefined),
-    };
-  }
+  if (access.tokenCredential) return access.tokenCredential;
   throw new DataplaneError(
     ErrorCodes.CredentialMissing,
     `no credential for the ${access.side} storage account ${account}`,
@@ -98,14 +88,6 @@ function credentialFor(access: SideAccess, account: string, redactor: Redactor):
       hint: `Sign in with Entra ID (az login), or set storage.${account}.accountKey in dataplane.config.json`,
     },
   );
-}
-
-/** Core's governor hands back the response `next` gave it; only its declared type is narrower. */
-function sdkPolicy(policy: PipelinePolicyLike): SdkPolicy {
-  return {
-    name: policy.name,
-    sendRequest: async (request, next) => (await policy.sendRequest(request, next)) as SdkResponse,
-  };
 }
 
 function isNamedKey(credential: Credential): credential is NamedKeyCredential {
@@ -145,9 +127,7 @@ export function tableAccess(
   const endpoint = tableEndpoint(resource);
   const credential = credentialFor(access, resource.name, context.redactor);
   const options = (): TableServiceClientOptions => ({
-    additionalPolicies: [
-      { policy: sdkPolicy(context.http.policy({ side: access.side })), position: "perCall" },
-    ],
+    additionalPolicies: [{ policy: context.http.policy({ side: access.side }), position: "perCall" }],
     retryOptions: { maxRetries: 0 },
     allowInsecureConnection: endpoint.startsWith("http://"),
     userAgentOptions: { userAgentPrefix: "dataplane-plugin-tables" },
