@@ -22,7 +22,15 @@ let bed: Bed;
 let estate: Estate;
 
 beforeAll(async () => {
-  bed = await startBed([SRC, "dstaccount", "dsttemplate", "dstresume", "dstthrottle", "dstshard"]);
+  bed = await startBed([
+    SRC,
+    "dstaccount",
+    "dsttemplate",
+    "dstresume",
+    "dstthrottle",
+    "dstshard",
+    "dstfault",
+  ]);
   estate = await seedEstate(bed.blob(SRC), bed.files, SRC);
 }, 180_000);
 
@@ -323,6 +331,60 @@ describe("replicate: source account → target account", () => {
       const { provenance: _p, ...t } = targetTree.get(d)!;
       expect({ d, ...t }).toEqual({ d, ...sourceTree.get(d) });
     }
+  });
+
+  it("reports every difference --verify finds, and fails the result", async () => {
+    const gone = copyable().find((b) => b.container === "alpha" && b.name.startsWith("with space/"))!;
+    await bed.blob("dstshard").getContainerClient("alpha").deleteBlob(gone.name);
+    const check = await replicate(bed, SRC, "dstshard", {
+      dryRun: true,
+      options: { services: "blob", containers: "alpha", prefix: "with space/", verify: true },
+    });
+    expect(check.result.success).toBe(false);
+    expect(check.result.warnings).toEqual([
+      expect.stringMatching(/^verify: FAILED — 1 differences/),
+      `verify: blob alpha/${gone.name} is missing in the target`,
+    ]);
+    expect(check.result.errors).toEqual([
+      expect.objectContaining({ key: "(verify)", code: "DP_VERIFY_FAILED" }),
+    ]);
+  });
+
+  it("reads the target again before retrying, so a copy whose answer was lost is not redone", async () => {
+    const scope = copyable().filter((b) => b.container === "beta" && b.name.startsWith("logs/2026/03/"));
+    const victim = scope[5]!;
+    const victimPath = `/beta/${victim.name.split("/").map(encodeURIComponent).join("/")}`;
+    let lost = 0;
+    const run = await replicate(
+      bed,
+      SRC,
+      "dstfault",
+      { options: { services: "blob", containers: "beta", prefix: "logs/2026/03/" } },
+      (request) => {
+        if (lost > 0 || !request.headers.get("x-ms-copy-source") || !request.url.includes(victimPath))
+          return false;
+        lost++;
+        return true;
+      },
+    );
+    expect(lost).toBe(1);
+    expect(run.result.errors).toEqual([]);
+    expect(run.requests.filter((r) => r.copy && r.url.includes(victimPath))).toHaveLength(1);
+    expect(run.events).toContainEqual(
+      expect.objectContaining({ type: "retried", operation: `apply blob/beta/${victim.name}` }),
+    );
+    expect(run.events).toContainEqual(
+      expect.objectContaining({
+        type: "finished",
+        key: `blob/beta/${victim.name}`,
+        status: "created",
+        reason: expect.stringContaining("the target confirms it"),
+      }),
+    );
+    expect(run.result.byKind.blob).toMatchObject({ created: scope.length, failed: 0 });
+    expect(await blobMd5(bed.blob("dstfault"), "beta", victim.name)).toBe(
+      await blobMd5(bed.blob(SRC), "beta", victim.name),
+    );
   });
 
   it("rides out a throttled target (503 Server Busy) through core's governor", async () => {

@@ -31,6 +31,7 @@ import { BlobCopier } from "./blob-copy.js";
 import { planBlob, planContainer } from "./blob-plan.js";
 import { FileCopier } from "./file-copy.js";
 import { isNfs, planDirectory, planFile, planShare } from "./file-plan.js";
+import { readTarget } from "./read-target.js";
 import { SmbPermissions } from "./smb-permissions.js";
 import {
   type BlobTarget,
@@ -45,7 +46,7 @@ import {
   type StorageTarget,
   shareTarget,
 } from "./targets.js";
-import { describeVerify, verifyAccounts } from "./verify.js";
+import { describeVerify, type VerifyReport, verifyAccounts } from "./verify.js";
 
 export const PLUGIN_NAME = "storage";
 
@@ -150,6 +151,7 @@ export async function replicateAccount(
   // Containers and shares seen in the source, for `--verify`.
   const seenContainers: string[] = [];
   const seenShares: string[] = [];
+  let verified: VerifyReport | undefined;
 
   const steps: ReplicationSteps<StorageItem, StorageTarget> = {
     defaultConcurrency: DEFAULT_CONCURRENCY,
@@ -233,6 +235,8 @@ export async function replicateAccount(
       }
     },
 
+    readTarget: (item) => readTarget(item, target, settings.tags),
+
     plan(item, existing): PlanDecision | Promise<PlanDecision> {
       const unsupportedTarget: PlanDecision = {
         action: "skip-unsupported",
@@ -295,6 +299,7 @@ export async function replicateAccount(
         { source, target },
         { mode: context.mode, prefix: settings.prefix, containers: seenContainers, shares: seenShares },
       );
+      verified = report;
       const summary = describeVerify(report);
       if (report.differenceCount === 0) {
         ctx.logger.info(summary);
@@ -311,9 +316,19 @@ export async function replicateAccount(
     },
   };
 
-  return context.engine.run(steps, {
+  const result = await context.engine.run(steps, {
     plugin: PLUGIN_NAME,
     sourceResourceId: sourceResource.id,
     targetResourceId: targetResource.id,
   });
+  if (!verified || verified.differenceCount === 0) return result;
+  // A failed verification is not an item failure, but the run did not reach its goal.
+  return {
+    ...result,
+    success: false,
+    errors: [
+      ...result.errors,
+      { key: "(verify)", kind: "verify", code: "DP_VERIFY_FAILED", message: describeVerify(verified) },
+    ],
+  };
 }

@@ -1,6 +1,9 @@
 import {
   createLogger,
   type HttpGovernor,
+  type HttpPolicyOptions,
+  type PipelineRequestLike,
+  type PipelineResponseLike,
   type ProgressEvent,
   type ReplicateOptions,
   type ReplicationResult,
@@ -28,30 +31,38 @@ export interface Run {
 }
 
 /** Counts every request the plugin sends (outside the governor, so once per call). */
-function recording(inner: HttpGovernor, requests: RecordedRequest[]): HttpGovernor {
-  return {
-    policy(options) {
-      const policy = inner.policy(options);
-      return {
-        name: policy.name,
-        sendRequest(
-          request: { method: string; url: string; headers: { get(n: string): string | undefined } },
-          next,
-        ) {
-          const copySource = request.headers.get("x-ms-copy-source");
-          requests.push({
-            side: options.side,
-            method: request.method,
-            url: request.url,
-            copy: copySource !== undefined,
-            ...(copySource !== undefined ? { copySource } : {}),
-          });
-          return policy.sendRequest(request, next);
-        },
-      };
-    },
-    retry: (operation, fn) => inner.retry(operation, fn),
+function recording(
+  inner: HttpGovernor,
+  requests: RecordedRequest[],
+  loseResponse?: (request: PipelineRequestLike) => boolean,
+): HttpGovernor {
+  const policy = (options: HttpPolicyOptions) => {
+    const governed = inner.policy(options);
+    return {
+      name: governed.name,
+      sendRequest(
+        request: PipelineRequestLike,
+        next: (request: PipelineRequestLike) => Promise<PipelineResponseLike>,
+      ) {
+        const copySource = request.headers.get("x-ms-copy-source");
+        requests.push({
+          side: options.side,
+          method: request.method,
+          url: request.url,
+          copy: copySource !== undefined,
+          ...(copySource !== undefined ? { copySource } : {}),
+        });
+        const response = governed.sendRequest(request, next);
+        if (!loseResponse?.(request)) return response;
+        // The request landed, but its answer never arrived (outside the governor's own retries).
+        return response.then(() => {
+          throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+        });
+      },
+    };
   };
+  // Cast: the governor's policy type is generic over the SDK's request types.
+  return { policy, retry: (operation, fn) => inner.retry(operation, fn) } as HttpGovernor;
 }
 
 /** Replicates in-process with a real session, recording events, log lines and requests. */
@@ -60,6 +71,7 @@ export async function replicate(
   source: string,
   target: string,
   run: ReplicateOptions = {},
+  loseResponse?: (request: PipelineRequestLike) => boolean,
 ): Promise<Run> {
   const redactor = new SecretRedactor();
   const logs: string[] = [];
@@ -74,7 +86,7 @@ export async function replicate(
   const context = session.replicateContext(bed.access(source, "source"), bed.access(target, "target"), run);
   const result = await storagePlugin.replicate(bed.resource(source), bed.resource(target), {
     ...context,
-    http: recording(context.http, requests),
+    http: recording(context.http, requests, loseResponse),
   });
   return { result, events, logs, requests, redactor };
 }
