@@ -30,6 +30,8 @@ beforeAll(async () => {
     "dstthrottle",
     "dstshard",
     "dstfault",
+    "dstblock",
+    "dstasync",
   ]);
   estate = await seedEstate(bed.blob(SRC), bed.files, SRC);
 }, 180_000);
@@ -362,9 +364,9 @@ describe("replicate: source account → target account", () => {
       { options: { services: "blob", containers: "beta", prefix: "logs/2026/03/" } },
       (request) => {
         if (lost > 0 || !request.headers.get("x-ms-copy-source") || !request.url.includes(victimPath))
-          return false;
+          return undefined;
         lost++;
-        return true;
+        return "lose-response";
       },
     );
     expect(lost).toBe(1);
@@ -385,6 +387,47 @@ describe("replicate: source account → target account", () => {
     expect(await blobMd5(bed.blob("dstfault"), "beta", victim.name)).toBe(
       await blobMd5(bed.blob(SRC), "beta", victim.name),
     );
+  });
+
+  it("falls back when the target answers 501: block copies, then asynchronous copies", async () => {
+    const options = { services: "blob", containers: "beta", prefix: "logs/2026/04/" };
+    const scope = copyable().filter((b) => b.container === "beta" && b.name.startsWith("logs/2026/04/"));
+    const isSync = (r: { headers: { get(n: string): string | undefined } }) =>
+      r.headers.get("x-ms-requires-sync") !== undefined;
+    const isBlock = (r: { url: string; headers: { get(n: string): string | undefined } }) =>
+      r.headers.get("x-ms-copy-source") !== undefined && r.url.includes("comp=block");
+    const block = await replicate(bed, SRC, "dstblock", { options, maxInFlight: 4 }, (r) =>
+      isSync(r) ? "not-implemented" : undefined,
+    );
+    expect(block.result.errors).toEqual([]);
+    expect(block.result.byKind.blob?.created).toBe(scope.length);
+    expect(block.logs.join("\n")).toContain("does not implement Copy Blob From URL (501)");
+    // Each of the first requests in flight may meet the 501; after that, no more attempts.
+    const syncAttempts = block.requests.filter((r) => r.copy && !r.url.includes("comp=block"));
+    expect(syncAttempts.length).toBeLessThanOrEqual(4);
+    expect(block.requests.filter((r) => r.copy && r.url.includes("comp=block")).length).toBe(scope.length);
+
+    const async = await replicate(bed, SRC, "dstasync", { options, maxInFlight: 4 }, (r) =>
+      isSync(r) || isBlock(r) ? "not-implemented" : undefined,
+    );
+    expect(async.result.errors).toEqual([]);
+    expect(async.result.byKind.blob?.created).toBe(scope.length);
+    expect(async.logs.join("\n")).toContain("does not implement Put Block From URL (501)");
+    for (const account of ["dstblock", "dstasync"]) {
+      const [source, target] = await Promise.all([blobStates(bed.blob(SRC)), blobStates(bed.blob(account))]);
+      for (const b of scope) {
+        const s = source.get(`beta/${b.name}`)!;
+        const t = target.get(`beta/${b.name}`)!;
+        expect({ md5: t.md5, size: t.size, headers: t.headers, metadata: t.metadata }).toEqual({
+          md5: s.md5,
+          size: s.size,
+          headers: s.headers,
+          metadata: s.metadata,
+        });
+      }
+      const again = await replicate(bed, SRC, account, { options });
+      expect(again.result.counts).toMatchObject({ created: 0, updated: 0, failed: 0 });
+    }
   });
 
   it("rides out a throttled target (503 Server Busy) through core's governor", async () => {

@@ -31,10 +31,13 @@ export interface Run {
 }
 
 /** Counts every request the plugin sends (outside the governor, so once per call). */
+/** A fault to inject into one request: its answer lost after it landed, or a 501 instead. */
+export type Fault = "lose-response" | "not-implemented" | undefined;
+
 function recording(
   inner: HttpGovernor,
   requests: RecordedRequest[],
-  loseResponse?: (request: PipelineRequestLike) => boolean,
+  fault?: (request: PipelineRequestLike) => Fault,
 ): HttpGovernor {
   const policy = (options: HttpPolicyOptions) => {
     const governed = inner.policy(options);
@@ -52,8 +55,19 @@ function recording(
           copy: copySource !== undefined,
           ...(copySource !== undefined ? { copySource } : {}),
         });
+        const injected = fault?.(request);
+        if (injected === "not-implemented") {
+          // What Azurite answers for the copy APIs it lacks.
+          return Promise.reject(
+            Object.assign(new Error("The requested API is not implemented"), {
+              name: "RestError",
+              statusCode: 501,
+              code: "APINotImplemented",
+            }),
+          );
+        }
         const response = governed.sendRequest(request, next);
-        if (!loseResponse?.(request)) return response;
+        if (injected !== "lose-response") return response;
         // The request landed, but its answer never arrived (outside the governor's own retries).
         return response.then(() => {
           throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
@@ -71,7 +85,7 @@ export async function replicate(
   source: string,
   target: string,
   run: ReplicateOptions = {},
-  loseResponse?: (request: PipelineRequestLike) => boolean,
+  fault?: (request: PipelineRequestLike) => Fault,
 ): Promise<Run> {
   const redactor = new SecretRedactor();
   const logs: string[] = [];
@@ -86,7 +100,7 @@ export async function replicate(
   const context = session.replicateContext(bed.access(source, "source"), bed.access(target, "target"), run);
   const result = await storagePlugin.replicate(bed.resource(source), bed.resource(target), {
     ...context,
-    http: recording(context.http, requests, loseResponse),
+    http: recording(context.http, requests, fault),
   });
   return { result, events, logs, requests, redactor };
 }
