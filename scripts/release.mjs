@@ -13,4 +13,14 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit"
 
 run("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only"]);
 run(process.execPath, [join(root, "scripts/check-packages.mjs")]);
-run("pnpm", ["publish", "-r", "--dry-run", "--no-git-checks", "--access", "public"]);
+// examples/ are third parties' packages: they publish them, we do not
+run("pnpm", [
+  "publish",
+  "-r",
+  "--filter",
+  "./packages/**",
+  "--dry-run",
+  "--no-git-checks",
+  "--access",
+  "public",
+]);

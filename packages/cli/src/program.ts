@@ -84,6 +84,7 @@ const CORE_FLAGS = new Set([
   "version",
   "dir",
   "seed",
+  "table",
 ]);
 
 function camel(flag: string): string {
@@ -339,6 +340,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ".dataplane/emulators",
     )
     .option("--seed", "fill the source vault and account with a sample estate")
+    .option("--table", "also start Azurite's table service (for table plugins)")
     .action(async (opts: Record<string, unknown>, command: Command) => {
       exitCode = await emulatorsStartCommand(envFor(command), opts, abort.signal);
     });

@@ -1,10 +1,21 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { AzureNamedKeyCredential, TableClient } from "@azure/data-tables";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { type StartedEmulators, startEmulators, writeEmulatorFiles } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES, makeProject, npmInstall, packFolder, packWorkspace, runCliAsync, tempDir, WORKSPACE } from "./helpers/packages.js";
+import {
+  FIXTURES,
+  makeProject,
+  npmInstall,
+  packDir,
+  packFolder,
+  packWorkspace,
+  runCliAsync,
+  tempDir,
+  WORKSPACE,
+} from "./helpers/packages.js";
 
 // Install only what you need: every package packed to a tarball, installed by npm outside the
 // workspace (a project, then a global prefix), driven through the installed `dataplane`.
@@ -28,10 +39,21 @@ beforeAll(async () => {
   const dest = join(work, "tarballs");
   for (const pkg of ["core", "cli", "plugin-keyvault", "plugin-storage"]) tgz[pkg] = packWorkspace(pkg, dest);
   const tables = join(WORKSPACE, "examples/dataplane-plugin-tables");
-  if (existsSync(join(tables, "package.json"))) tgz.tables = packFolder(tables, dest);
+  if (existsSync(join(tables, "package.json"))) tgz.tables = packDir(tables, dest);
   tgz.throws = packFolder(join(FIXTURES, "plugins", "throws"), dest);
   started = await startEmulators({ seed: true, table: true });
   files = await writeEmulatorFiles(join(work, "emulators"), started);
+  const { name, key } = started.storageAccounts.source;
+  const table = new TableClient(
+    started.azurite.tableEndpoint!(name),
+    "inventory",
+    new AzureNamedKeyCredential(name, key),
+    {
+      allowInsecureConnection: true,
+    },
+  );
+  await table.createTable();
+  await table.createEntity({ partitionKey: "p", rowKey: "1", sku: "A-1", count: 3 });
 }, 600_000);
 
 afterAll(async () => {
@@ -40,10 +62,14 @@ afterAll(async () => {
 
 async function secretNames(vault: "source" | "target"): Promise<string[]> {
   const info = started.vaults[vault];
-  const client = new SecretClient(info.vaultUri, { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }) }, {
-    disableChallengeResourceVerification: true,
-    tlsOptions: { ca: started.keyVault.caCertificatePem! },
-  });
+  const client = new SecretClient(
+    info.vaultUri,
+    { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }) },
+    {
+      disableChallengeResourceVerification: true,
+      tlsOptions: { ca: started.keyVault.caCertificatePem! },
+    },
+  );
   const names: string[] = [];
   for await (const p of client.listPropertiesOfSecrets()) if (!p.managed) names.push(p.name);
   return names.sort();
@@ -66,7 +92,16 @@ describe("installs from packed tarballs", () => {
     expect(json.refused).toEqual([]);
 
     const replicate = await runCliAsync(
-      ["replicate", "--source", files.resources.sourceVault, "--target", files.resources.targetVault, "--config", files.config, "--no-progress"],
+      [
+        "replicate",
+        "--source",
+        files.resources.sourceVault,
+        "--target",
+        files.resources.targetVault,
+        "--config",
+        files.config,
+        "--no-progress",
+      ],
       { cwd: project, bin },
     );
     expect(replicate.stderr).not.toMatch(/error:/);
@@ -79,7 +114,10 @@ describe("installs from packed tarballs", () => {
     const bin = join(project, "node_modules/.bin/dataplane");
     const json = pluginsOf((await runCliAsync(["plugins", "--json"], { cwd: project, bin })).stdout);
     expect(json.plugins.map((p) => p.name).sort()).toEqual(["keyvault", "storage"]);
-    const discover = await runCliAsync(["discover", files.resources.sourceStorage, "--config", files.config, "--json"], { cwd: project, bin });
+    const discover = await runCliAsync(
+      ["discover", files.resources.sourceStorage, "--config", files.config, "--json"],
+      { cwd: project, bin },
+    );
     expect(discover.code).toBe(0);
     expect(discover.stdout).toMatch(/"kind":"blob"/);
   }, 300_000);
@@ -89,12 +127,21 @@ describe("installs from packed tarballs", () => {
     npmInstall(project, [`file:${tgz.tables}`]);
     const bin = join(project, "node_modules/.bin/dataplane");
     const json = pluginsOf((await runCliAsync(["plugins", "--json"], { cwd: project, bin })).stdout);
-    const storageTypePlugins = json.plugins.filter((p) => p.resourceTypes.some((t) => t.toLowerCase() === "microsoft.storage/storageaccounts"));
-    expect(storageTypePlugins.map((p) => p.package).sort()).toEqual(["@dataplane/plugin-storage", "dataplane-plugin-tables"]);
-    const discover = await runCliAsync(["discover", files.resources.sourceStorage, "--config", files.config], { cwd: project, bin });
+    const storageTypePlugins = json.plugins.filter((p) =>
+      p.resourceTypes.some((t) => t.toLowerCase() === "microsoft.storage/storageaccounts"),
+    );
+    expect(storageTypePlugins.map((p) => p.package).sort()).toEqual([
+      "@dataplane/plugin-storage",
+      "dataplane-plugin-tables",
+    ]);
+    const discover = await runCliAsync(
+      ["discover", files.resources.sourceStorage, "--config", files.config],
+      { cwd: project, bin },
+    );
     expect(discover.code).toBe(0);
     expect(discover.stdout).toMatch(/^storage\s+blob\s+\d+/m);
-    expect(discover.stdout).toMatch(/^tables\s+table/m);
+    expect(discover.stdout).toMatch(/^tables\s+table\s+1/m);
+    expect(discover.stdout).toMatch(/^tables\s+table-entity\s+1/m);
   }, 300_000);
 
   it("a plugin whose entry point throws does not stop the others", async () => {
@@ -102,14 +149,19 @@ describe("installs from packed tarballs", () => {
     const bin = join(project, "node_modules/.bin/dataplane");
     const json = pluginsOf((await runCliAsync(["plugins", "--json"], { cwd: project, bin })).stdout);
     expect(json.plugins.map((p) => p.name)).toContain("keyvault");
-    expect(json.refused).toEqual([expect.objectContaining({ candidate: "dataplane-plugin-throws", reason: "import-failed" })]);
+    expect(json.refused).toEqual([
+      expect.objectContaining({ candidate: "dataplane-plugin-throws", reason: "import-failed" }),
+    ]);
   }, 300_000);
 
   it("a simulated contract bump (core at contract 2) refuses a contract-1 plugin, naming it and the version to install", async () => {
     const versionFile = join(project, "node_modules/@dataplane/core/dist/contract/version.js");
     const original = readFileSync(versionFile, "utf8");
     expect(original).toMatch(/CONTRACT_VERSION = "1\.0\.0"/);
-    writeFileSync(versionFile, original.replace(/CONTRACT_VERSION = "1\.0\.0"/, 'CONTRACT_VERSION = "2.0.0"'));
+    writeFileSync(
+      versionFile,
+      original.replace(/CONTRACT_VERSION = "1\.0\.0"/, 'CONTRACT_VERSION = "2.0.0"'),
+    );
     try {
       const bin = join(project, "node_modules/.bin/dataplane");
       const json = pluginsOf((await runCliAsync(["plugins", "--json"], { cwd: project, bin })).stdout);
@@ -127,22 +179,47 @@ describe("installs from packed tarballs", () => {
     const prefix = join(work, "global");
     mkdirSync(prefix, { recursive: true });
     const install = (...tarballs: string[]) =>
-      execFileSync("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs], {
-        stdio: "pipe",
-        timeout: 240_000,
-      });
+      execFileSync(
+        "npm",
+        [
+          "install",
+          "-g",
+          "--prefix",
+          prefix,
+          "--no-audit",
+          "--no-fund",
+          "--prefer-offline",
+          "--loglevel=error",
+          ...tarballs,
+        ],
+        {
+          stdio: "pipe",
+          timeout: 240_000,
+        },
+      );
     install(tgz.core!, tgz.cli!, tgz["plugin-keyvault"]!);
     const bin = join(prefix, "bin/dataplane");
     const elsewhere = tempDir("dp-no-project-");
     const listed = pluginsOf((await runCliAsync(["plugins", "--json"], { cwd: elsewhere, bin })).stdout);
     expect(listed.plugins.map((p) => `${p.name}:${p.origin}`)).toEqual(["keyvault:global"]);
     const replicate = await runCliAsync(
-      ["replicate", "--source", files.resources.sourceVault, "--target", files.resources.targetVault, "--config", files.config, "--no-progress"],
+      [
+        "replicate",
+        "--source",
+        files.resources.sourceVault,
+        "--target",
+        files.resources.targetVault,
+        "--config",
+        files.config,
+        "--no-progress",
+      ],
       { cwd: elsewhere, bin },
     );
     expect(replicate.code).toBe(0);
     expect(replicate.stdout).toMatch(/secret\s+\d+\s+0\s+0\s+\d+\s+0/); // all unchanged: the project test copied them
-    install(tgz["plugin-storage"]!);
+    // @dataplane/core is not on the registry here: name its tarball so npm can satisfy the
+    // plugin's peer dependency, as the registry would for a published release
+    install(tgz.core!, tgz["plugin-storage"]!);
     const after = pluginsOf((await runCliAsync(["plugins", "--json"], { cwd: elsewhere, bin })).stdout);
     expect(after.plugins.map((p) => p.name).sort()).toEqual(["keyvault", "storage"]);
   }, 400_000);

@@ -72,4 +72,10 @@ export { checkPluginShape } from "./registry/plugin-shape.js";
 // Registry and loader
 export { type PluginOrigin, PluginRegistry, type RegisteredPlugin } from "./registry/registry.js";
 export { type ReportRun, ReportWriter } from "./report/report-writer.js";
-export { createSession, type ReplicateOptions, Session, type SessionOptions } from "./session/session.js";
+export {
+  createSession,
+  type ReplicateOptions,
+  registerAccessSecrets,
+  Session,
+  type SessionOptions,
+} from "./session/session.js";

@@ -70,7 +70,7 @@ describe("redactor", () => {
       "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0a2V5PT0=;EndpointSuffix=core.windows.net",
       "Authorization: Bearer eyJhbGciOi.payload.sig",
       "Authorization: SharedKey acct:c2lnbmF0dXJl",
-      '{"accountKey":"abc123==","token":"t0k3n","clientSecret":"s3cr3t"}',
+      '{"accountKey":"abc123==","access_token":"t0k3n","clientSecret":"s3cr3t","value":"not a credential"}',
       "abc stays",
     ].join("\n");
     const out = r.redact(text);
@@ -89,6 +89,7 @@ describe("redactor", () => {
     }
     expect(out).toContain(REDACTED);
     expect(out).toContain("abc stays");
+    expect(out).toContain('"value":"not a credential"');
     expect(out).toContain("sv=2025-01-05&sp=r&sig=");
   });
 });

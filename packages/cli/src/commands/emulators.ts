@@ -6,10 +6,14 @@ import { nodeModulesBesideCli } from "../host/plugins.js";
 export interface EmulatorsFlags {
   readonly dir?: string;
   readonly seed?: boolean;
+  readonly table?: boolean;
 }
 
 interface EmulatorsModule {
-  startEmulators(options?: { seed?: boolean }): Promise<{ stop(): Promise<void> } & Record<string, unknown>>;
+  startEmulators(options?: {
+    seed?: boolean;
+    table?: boolean;
+  }): Promise<{ stop(): Promise<void> } & Record<string, unknown>>;
   writeEmulatorFiles(dir: string, started: unknown): Promise<unknown> | unknown;
   describeEmulators?(started: unknown): string;
 }
@@ -52,7 +56,7 @@ export async function emulatorsStartCommand(
 ): Promise<number> {
   const mod = await importEmulators(env.io.cwd);
   const dir = resolve(env.io.cwd, flags.dir ?? ".dataplane/emulators");
-  const started = await mod.startEmulators({ seed: flags.seed ?? false });
+  const started = await mod.startEmulators({ seed: flags.seed ?? false, table: flags.table ?? false });
   try {
     await mod.writeEmulatorFiles(dir, started);
     const description = mod.describeEmulators ? mod.describeEmulators(started) : "";

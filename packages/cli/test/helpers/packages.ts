@@ -20,12 +20,14 @@ function newest(dir: string, before: Set<string>): string {
 
 /** `pnpm pack` a workspace package (workspace: ranges become real versions). */
 export function packWorkspace(pkg: string, dest: string): string {
+  return packDir(join(WORKSPACE, "packages", pkg), dest);
+}
+
+/** `pnpm pack` any folder of the workspace (examples/ too). */
+export function packDir(dir: string, dest: string): string {
   mkdirSync(dest, { recursive: true });
   const before = new Set(readdirSync(dest));
-  execFileSync("pnpm", ["pack", "--pack-destination", dest], {
-    cwd: join(WORKSPACE, "packages", pkg),
-    stdio: "pipe",
-  });
+  execFileSync("pnpm", ["pack", "--pack-destination", dest], { cwd: dir, stdio: "pipe" });
   return newest(dest, before);
 }
 

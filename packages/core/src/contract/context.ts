@@ -199,7 +199,10 @@ export interface PipelineResponseLike {
  * (`context.http.policy<PipelineRequest, PipelineResponse>(…)`) and it is exactly the SDK's
  * `PipelinePolicy`, with no cast.
  */
-export interface PipelinePolicyLike<Req extends PipelineRequestLike = PipelineRequestLike, Res extends PipelineResponseLike = PipelineResponseLike> {
+export interface PipelinePolicyLike<
+  Req extends PipelineRequestLike = PipelineRequestLike,
+  Res extends PipelineResponseLike = PipelineResponseLike,
+> {
   readonly name: string;
   sendRequest(request: Req, next: (request: Req) => Promise<Res>): Promise<Res>;
 }
@@ -231,9 +234,10 @@ export interface HttpPolicyOptions {
  */
 export interface HttpGovernor {
   /** A policy to add to an SDK client (`additionalPolicies: [{ policy, position: "perCall" }]`). */
-  policy<Req extends PipelineRequestLike = PipelineRequestLike, Res extends PipelineResponseLike = PipelineResponseLike>(
-    options: HttpPolicyOptions,
-  ): PipelinePolicyLike<Req, Res>;
+  policy<
+    Req extends PipelineRequestLike = PipelineRequestLike,
+    Res extends PipelineResponseLike = PipelineResponseLike,
+  >(options: HttpPolicyOptions): PipelinePolicyLike<Req, Res>;
   /** Runs an operation with the same retry rules (for calls not made through an SDK pipeline). */
   retry<T>(operation: string, fn: (attempt: number) => Promise<T>): Promise<T>;
 }

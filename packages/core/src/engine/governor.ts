@@ -221,9 +221,10 @@ export class RequestGovernor implements HttpGovernor {
     this.#settings.logger.debug(`retry ${attempt} of ${operation} in ${delayMs} ms: ${info.reason}`);
   }
 
-  policy<Req extends PipelineRequestLike = PipelineRequestLike, Res extends PipelineResponseLike = PipelineResponseLike>(
-    options: HttpPolicyOptions,
-  ): PipelinePolicyLike<Req, Res> {
+  policy<
+    Req extends PipelineRequestLike = PipelineRequestLike,
+    Res extends PipelineResponseLike = PipelineResponseLike,
+  >(options: HttpPolicyOptions): PipelinePolicyLike<Req, Res> {
     const margin = this.#settings.windowMarginMs ?? 250;
     const limits = options.limits ?? [];
     return {

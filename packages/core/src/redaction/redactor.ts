@@ -12,16 +12,16 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   // Authorization headers and bearer tokens
   [/(\bBearer\s+)[A-Za-z0-9\-._~+/]+=*/g, `$1${REDACTED}`],
   [/(\bSharedKey(?:Lite)?\s+[^:\s]+:)[A-Za-z0-9+/=]+/g, `$1${REDACTED}`],
-  // JSON fields that carry secrets
+  // JSON fields that only ever carry credentials (values of items are registered, not guessed)
   [
-    /("(?:accountKey|account_key|sasToken|sas|connectionString|token|access_token|password|value|secret|clientSecret)"\s*:\s*")(?:[^"\\]|\\.)*(")/gi,
+    /("(?:accountKey|account_key|sasToken|connectionString|access_token|refresh_token|password|clientSecret|client_secret)"\s*:\s*")(?:[^"\\]|\\.)*(")/gi,
     `$1${REDACTED}$2`,
   ],
 ];
 
 /** A cheap first look: text without any of these cannot match a pattern above. */
 const MAY_CONTAIN_SECRET_SHAPE =
-  /sig(?:=|%3D)|AccountKey|SharedAccess|Password|Pwd|Bearer|SharedKey|"(?:accountKey|account_key|sasToken|sas|connectionString|token|access_token|password|value|secret|clientSecret)"/i;
+  /sig(?:=|%3D)|AccountKey|SharedAccess|Password|Pwd|Bearer|SharedKey|"(?:accountKey|account_key|sasToken|connectionString|access_token|refresh_token|password|clientSecret|client_secret)"/i;
 
 /** Values shorter than this are not matched literally (they would mask ordinary words). */
 const MIN_SECRET_LENGTH = 4;

@@ -7,16 +7,18 @@ import type {
   OptionValues,
   ProgressEvent,
   ProgressSink,
+  Redactor,
   ReplicateContext,
   SideAccess,
 } from "../contract/context.js";
+import type { JsonObject } from "../contract/item.js";
 import type { ItemOutcome, ReplicationMode } from "../contract/result.js";
 import type { CheckpointStore, RunIdentity } from "../engine/checkpoint.js";
 import { Engine } from "../engine/engine.js";
 import { type GovernorSettings, RequestGovernor } from "../engine/governor.js";
 import type { Shard } from "../engine/shard.js";
 import { silentLogger } from "../logging/logger.js";
-import { SecretRedactor } from "../redaction/redactor.js";
+import { redactJson, SecretRedactor } from "../redaction/redactor.js";
 
 export interface SessionOptions {
   readonly logger?: Logger;
@@ -43,6 +45,33 @@ export interface ReplicateOptions {
 }
 
 const noProgress: ProgressSink = { emit() {} };
+
+/** Whatever logger a library user passes, every line goes through the session's redactor. */
+function redactingLogger(logger: Logger, redactor: SecretRedactor): Logger {
+  const wrap =
+    (write: Logger["info"]) =>
+    (message: string, fields?: JsonObject): void =>
+      write.call(
+        logger,
+        redactor.redact(message),
+        fields === undefined ? undefined : redactJson(redactor, fields),
+      );
+  return {
+    debug: wrap(logger.debug),
+    info: wrap(logger.info),
+    warn: wrap(logger.warn),
+    error: wrap(logger.error),
+  };
+}
+
+/** Registers the secrets a side's access carries (storage keys, SAS, connection strings). */
+export function registerAccessSecrets(redactor: Redactor, access: SideAccess): void {
+  const storage = access.storage;
+  if (!storage) return;
+  if (storage.type === "sharedKey") redactor.addSecret(storage.accountKey);
+  else if (storage.type === "connectionString") redactor.addSecret(storage.connectionString);
+  else redactor.addSecret(storage.sasToken);
+}
 
 /** Events are flat: redacting each string field is enough, and far cheaper than a JSON round trip. */
 function redactEvent(redactor: SecretRedactor, event: ProgressEvent): ProgressEvent {
@@ -72,7 +101,7 @@ export class Session {
 
   constructor(options: SessionOptions = {}) {
     this.redactor = options.redactor ?? new SecretRedactor();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ? redactingLogger(options.logger, this.redactor) : silentLogger;
     const sink = options.progress ?? noProgress;
     const redactor = this.redactor;
     this.progress = {
@@ -100,6 +129,7 @@ export class Session {
   }
 
   discoverContext(access: SideAccess, options?: OptionValues): DiscoverContext {
+    registerAccessSecrets(this.redactor, access);
     return { ...this.#base(options), access };
   }
 
@@ -108,6 +138,8 @@ export class Session {
   }
 
   replicateContext(source: SideAccess, target: SideAccess, run: ReplicateOptions = {}): ReplicateContext {
+    registerAccessSecrets(this.redactor, source);
+    registerAccessSecrets(this.redactor, target);
     const mode = run.mode ?? "replication";
     const dryRun = run.dryRun ?? false;
     const onConflict = run.onConflict ?? "skip";
