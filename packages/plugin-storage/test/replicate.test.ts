@@ -11,7 +11,7 @@ import { listBlobEntries, sdkListing } from "../src/discover/blob-listing.js";
 import { storagePlugin } from "../src/index.js";
 import { type Bed, parallel, startBed } from "./helpers/bed.js";
 import { blobMd5, blobStates, fileMd5, shareTree } from "./helpers/compare.js";
-import { type Estate, md5, seedEstate } from "./helpers/estate.js";
+import { type Estate, md5, RESTRICTED_SDDL, seedEstate } from "./helpers/estate.js";
 import { replicate } from "./helpers/run.js";
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -179,6 +179,19 @@ describe("replicate: source account → target account", () => {
       return out;
     };
     expect(await containerProps("dstaccount")).toEqual(await containerProps(SRC));
+    // SMB permissions: the target's key differs, the descriptor behind it does not.
+    for (const path of ["restricted", "restricted/payroll.csv"]) {
+      const sddl = async (account: string) => {
+        const share = bed.share(account).getShareClient(estate.share);
+        const props =
+          path === "restricted"
+            ? await share.getDirectoryClient(path).getProperties()
+            : await share.rootDirectoryClient.getFileClient(path).getProperties();
+        return (await share.getPermission(props.filePermissionKey!)).permission;
+      };
+      expect(await sddl(SRC), path).toBe(RESTRICTED_SDDL);
+      expect(await sddl("dstaccount"), path).toBe(RESTRICTED_SDDL);
+    }
     const shareProps = async (account: string) => {
       const p = await bed.share(account).getShareClient(estate.share).getProperties();
       return { quota: p.quota, tier: p.accessTier, metadata: p.metadata };

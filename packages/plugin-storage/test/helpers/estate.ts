@@ -38,6 +38,9 @@ function smallName(i: number): string {
   }
 }
 
+/** A security descriptor other than the share's default. */
+export const RESTRICTED_SDDL = "O:BAG:SYD:(A;;FA;;;BA)(A;;0x1200a9;;;S-1-5-21-1-2-3-1001)";
+
 export function md5(data: Uint8Array): string {
   return createHash("md5").update(data).digest("base64");
 }
@@ -172,6 +175,11 @@ export async function seedEstate(
   }
   files.seedFile(account, share, "README at root.md", "# docs\n", { contentType: "text/markdown" });
   filePaths.push("README at root.md");
+  // Their own security descriptors (the rest inherit the share's default).
+  files.seedDirectory(account, share, "restricted", { permission: RESTRICTED_SDDL });
+  directories.add("restricted");
+  files.seedFile(account, share, "restricted/payroll.csv", "name,amount\n", { permission: RESTRICTED_SDDL });
+  filePaths.push("restricted/payroll.csv");
   // Larger than the single Copy File limit we use: copied with Put Range From URL.
   const sparseFile = "archive/big sparse.bin";
   directories.add("archive");
