@@ -405,5 +405,5 @@ export async function replicateCommand(
     summarize(env, results, skipped, flags.dryRun ?? false);
     if (flags.report) env.io.stdout(`report written to ${flags.report}\n`);
   }
-  return failed > 0 || signal.aborted ? 1 : 0;
+  return failed > 0 || signal.aborted || results.some((r) => !r.success) ? 1 : 0;
 }

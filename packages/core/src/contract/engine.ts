@@ -57,6 +57,21 @@ export interface StepContext {
   reportBytes(key: string, bytes: number): void;
   /** Adds a warning to the run's result (shown in the summary and the report). */
   warn(message: string): void;
+  /** This run's shard (`{ index: 1, count: 1 }` without `--shard`). */
+  readonly shard: { readonly index: number; readonly count: number };
+  /** Whether this run's shard owns an item key (a verification checks only its own items). */
+  owns(key: string): boolean;
+}
+
+/** What `finish` reports: warnings, and failures that are not one item's (a failed verification). */
+export interface FinishResult {
+  readonly warnings?: readonly string[];
+  readonly failures?: readonly {
+    readonly key: string;
+    readonly kind: string;
+    readonly code: string;
+    readonly message: string;
+  }[];
 }
 
 /**
@@ -89,7 +104,7 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
   /** Bytes an action will move (progress bars). */
   size?(item: S): number | undefined;
   /** Called once after all partitions are applied (verification, vault-level settings). */
-  finish?(ctx: StepContext): Promise<{ readonly warnings?: readonly string[] } | undefined>;
+  finish?(ctx: StepContext): Promise<FinishResult | undefined>;
   /** Suggested items in flight when the user gives no `--max-in-flight`. */
   readonly defaultConcurrency?: number;
 }

@@ -109,6 +109,8 @@ export class Engine implements ReplicationEngine {
       options: settings.options,
       reportBytes: (key, bytes) => settings.progress.emit({ type: "bytes", plugin: info.plugin, key, bytes }),
       warn: (message) => book.warn(settings.redactor.redact(message)),
+      shard,
+      owns: (key) => ownsKey(shard, key),
     };
     const state: RunState<S, T> = {
       steps,
@@ -146,6 +148,14 @@ export class Engine implements ReplicationEngine {
       if (!settings.signal.aborted && steps.finish) {
         const finished = await steps.finish(ctx);
         for (const w of finished?.warnings ?? []) book.warn(settings.redactor.redact(w));
+        for (const f of finished?.failures ?? []) {
+          this.#record(state, {
+            key: f.key,
+            kind: f.kind,
+            status: "failed",
+            error: { code: f.code, message: settings.redactor.redact(f.message) },
+          });
+        }
       }
     } catch (caught) {
       await state.pool.drainAll();

@@ -78,14 +78,14 @@ class ListBlobsPage {
   #nameEncoded = false;
   #tagKey = "";
 
-  open(name: string, attributes: string): void {
+  open(name: string, attributes: Readonly<Record<string, string>>): void {
     this.#path.push(name);
     this.#text = "";
     if (this.#path.length === 3 && name === "Blob") {
       this.#entry = { name: "", properties: { lastModified: "", etag: "", contentLength: 0 } };
       this.#props = {};
     } else if (this.#entry && this.#path.length === 4) {
-      if (name === "Name") this.#nameEncoded = /Encoded\s*=\s*"true"/i.test(attributes);
+      if (name === "Name") this.#nameEncoded = attributes.Encoded?.toLowerCase() === "true";
       else if (name === "Metadata") this.#entry.metadata ??= {};
       else if (name === "Tags") this.#entry.tags ??= {};
     }
