@@ -1,6 +1,6 @@
 // Engine overhead: the same in-memory "service" replicated through the engine and through a
 // hand-written bounded-concurrency loop, in one run. Printed, never asserted.
-import { createSession, type DataPlaneItem, type ReplicationSteps } from "@dataplane/core";
+import { createSession, type DataPlaneItem, type ReplicationSteps } from "../dist/index.js";
 
 const N = Number(process.env.BENCH_ITEMS ?? 200_000);
 const CONCURRENCY = 32;

@@ -9,6 +9,7 @@ export type * from "./contract/plugin.js";
 export { definePlugin } from "./contract/plugin.js";
 export type { AzureResource, ResourceIdParts } from "./contract/resource.js";
 export { parseResourceId, resourceProperty, sameResourceType } from "./contract/resource.js";
+export { geographyOf, normaliseLocation } from "./contract/geography.js";
 export type * from "./contract/result.js";
 export { CONTRACT_VERSION, CORE_VERSION } from "./contract/version.js";
 export { RunBook } from "./engine/bookkeeping.js";
@@ -79,3 +80,4 @@ export {
   Session,
   type SessionOptions,
 } from "./session/session.js";
+export { filterDefined, forEachLimited, mapInOrder } from "./util/concurrency.js";

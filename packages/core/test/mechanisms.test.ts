@@ -6,7 +6,9 @@ import {
   classifyError,
   classifyStatus,
   FileJournal,
+  forEachLimited,
   isDataplaneError,
+  mapInOrder,
   ownsKey,
   parseShard,
   REDACTED,
@@ -166,5 +168,48 @@ describe("checkpoint journal", () => {
       error = e;
     }
     expect(isDataplaneError(error) && error.code).toBe("DP_CHECKPOINT_INVALID");
+  });
+});
+
+describe("concurrency helpers", () => {
+  it("mapInOrder overlaps calls but keeps the source order", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    async function* source() {
+      for (let i = 0; i < 20; i++) yield i;
+    }
+    const out: number[] = [];
+    for await (const v of mapInOrder(source(), 5, async (i) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, (20 - i) % 7));
+      inFlight--;
+      return i * 2;
+    })) {
+      out.push(v);
+    }
+    expect(out).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(5);
+  });
+
+  it("forEachLimited bounds calls in flight and stops at the first failure", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    await forEachLimited([...Array(30).keys()], 4, async (i) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      seen.push(i);
+      inFlight--;
+    });
+    expect(peak).toBe(4);
+    expect(seen.sort((a, b) => a - b)).toEqual([...Array(30).keys()]);
+    await expect(
+      forEachLimited([1, 2, 3], 2, async (i) => {
+        if (i === 2) throw new Error("two");
+      }),
+    ).rejects.toThrow("two");
   });
 });

@@ -13,7 +13,6 @@ import {
   register,
 } from "../src/index.js";
 import { attributeChanges, secretAttributesOf, secretDigest } from "../src/replicate/secret-values.js";
-import { mapInOrder } from "../src/util/map-in-order.js";
 import { backupPlacement } from "../src/vault/placement.js";
 
 const request = (method: string, path: string) => ({
@@ -183,27 +182,6 @@ describe("helpers", () => {
         properties: { vaultUrl, contacts: [] },
       }),
     ).toBe("https://v.vault.azure.net/certificates/contacts");
-  });
-
-  it("mapInOrder overlaps calls but keeps the source order", async () => {
-    let inFlight = 0;
-    let peak = 0;
-    async function* source() {
-      for (let i = 0; i < 20; i++) yield i;
-    }
-    const out: number[] = [];
-    for await (const v of mapInOrder(source(), 5, async (i) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, (20 - i) % 7));
-      inFlight--;
-      return i * 2;
-    })) {
-      out.push(v);
-    }
-    expect(out).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
-    expect(peak).toBeGreaterThan(1);
-    expect(peak).toBeLessThanOrEqual(5);
   });
 });
 

@@ -4,6 +4,7 @@ import type {
   CertificateProperties as SdkCertificateProperties,
 } from "@azure/keyvault-certificates";
 import type { AbortSignalLike } from "@dataplane/core";
+import { filterDefined, mapInOrder } from "@dataplane/core";
 import {
   type CertificateItem,
   type CertificatePolicyJson,
@@ -11,7 +12,6 @@ import {
   itemKey,
   type SubjectAlternativeNamesJson,
 } from "../items.js";
-import { filterDefined, mapInOrder } from "../util/map-in-order.js";
 import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { isNotFound } from "../vault/errors.js";

@@ -1,5 +1,6 @@
 import type { KeyRotationPolicy, KeyVaultKey, KeyProperties as SdkKeyProperties } from "@azure/keyvault-keys";
 import type { AbortSignalLike } from "@dataplane/core";
+import { filterDefined, mapInOrder } from "@dataplane/core";
 import {
   itemKey,
   type KeyItem,
@@ -7,7 +8,6 @@ import {
   type KeyRotationPolicyJson,
   type KeyVersionProperties,
 } from "../items.js";
-import { filterDefined, mapInOrder } from "../util/map-in-order.js";
 import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { isNotFound } from "../vault/errors.js";

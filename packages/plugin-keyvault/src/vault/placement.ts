@@ -1,5 +1,4 @@
-import { type AzureResource, parseResourceId } from "@dataplane/core";
-import { geographyOf } from "./geography.js";
+import { type AzureResource, geographyOf, parseResourceId } from "@dataplane/core";
 
 /** Whether a backup taken from the source vault can be restored into the target vault. */
 export type BackupPlacement =

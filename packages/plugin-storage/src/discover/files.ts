@@ -4,6 +4,7 @@ import type {
   ShareClient,
   ShareServiceClient,
 } from "@azure/storage-file-share";
+import { mapInOrder } from "@dataplane/core";
 import {
   type DirectoryItem,
   type DirectoryProperties,
@@ -14,7 +15,6 @@ import {
   type SmbProperties,
 } from "../items.js";
 import type { NameFilter } from "../options.js";
-import { mapOrdered } from "../util/concurrency.js";
 import { isNotFound } from "../util/errors.js";
 import { base64 } from "./blobs.js";
 
@@ -196,5 +196,5 @@ export async function* walkShare(
     for await (const entry of entries) yield entry.item;
     return;
   }
-  yield* mapOrdered(entries, DETAIL_CONCURRENCY, (entry) => withDetails(share, entry));
+  yield* mapInOrder(entries, DETAIL_CONCURRENCY, (entry) => withDetails(share, entry));
 }

@@ -10,12 +10,12 @@ import {
   type ApplyResult,
   DataplaneError,
   ErrorCodes,
+  forEachLimited,
   type PlannedAction,
   type StepContext,
 } from "@dataplane/core";
 import type { SourceSas } from "../access/source-sas.js";
 import type { BlobItem, BlobProperties, ContainerItem } from "../items.js";
-import { forEachLimited } from "../util/concurrency.js";
 import { isNotFound, isNotImplemented, messageOf, serviceCodeOf, statusOf } from "../util/errors.js";
 import { encodePath } from "../util/paths.js";
 import { explicitTier } from "./blob-plan.js";

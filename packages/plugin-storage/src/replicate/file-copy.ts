@@ -11,12 +11,12 @@ import {
   abortableSleep,
   DataplaneError,
   ErrorCodes,
+  forEachLimited,
   type PlannedAction,
   type StepContext,
 } from "@dataplane/core";
 import type { SourceSas } from "../access/source-sas.js";
 import type { DirectoryItem, FileItem, ShareItem, SmbProperties } from "../items.js";
-import { forEachLimited } from "../util/concurrency.js";
 import { isNotFound, isNotImplemented, serviceCodeOf, statusOf } from "../util/errors.js";
 import { encodePath } from "../util/paths.js";
 import { withProvenance } from "./provenance.js";

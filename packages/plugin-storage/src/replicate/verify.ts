@@ -1,10 +1,10 @@
 import type { BlobServiceClient } from "@azure/storage-blob";
 import type { ShareServiceClient } from "@azure/storage-file-share";
 import type { ReplicationMode } from "@dataplane/core";
+import { mapInOrder } from "@dataplane/core";
 import { base64, listContainerEntries } from "../discover/blobs.js";
 import { walkShare } from "../discover/files.js";
 import type { FileItem } from "../items.js";
-import { mapOrdered } from "../util/concurrency.js";
 import { isNotFound } from "../util/errors.js";
 
 /** Differences listed one by one in the result; the rest are counted. */
@@ -119,7 +119,7 @@ async function verifyShare(
       size: item.kind === "file" ? item.properties.size : 0,
     });
   }
-  const compared = mapOrdered(walkShare(source, share, walk, ""), MD5_READS_IN_FLIGHT, async (item) => {
+  const compared = mapInOrder(walkShare(source, share, walk, ""), MD5_READS_IN_FLIGHT, async (item) => {
     const id = `${item.kind}:${item.properties.path}`;
     const t = targets.get(id);
     targets.delete(id);

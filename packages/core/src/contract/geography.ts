@@ -1,8 +1,8 @@
 /**
- * Azure locations by geography. Key Vault restores a backup only into a vault of the same
- * subscription and the same geography; an unknown location is treated as a geography of its own.
+ * Azure locations grouped into geographies: Azure platform knowledge that services build rules
+ * on (Key Vault restores a backup only into a vault of the same subscription and geography).
  */
-const GEOGRAPHIES: Readonly<Record<string, readonly string[]>> = {
+const GEOGRAPHIES: Record<string, readonly string[]> = {
   "United States": [
     "eastus",
     "eastus2",
@@ -56,11 +56,12 @@ const BY_LOCATION = new Map<string, string>(
   ),
 );
 
-/** `"East US"` and `"eastus"` are one location. */
+/** `"East US"` and `"eastus"` are the same location. */
 export function normaliseLocation(location: string): string {
   return location.replace(/\s+/g, "").toLowerCase();
 }
 
+/** The geography of a location; an unknown location is a geography of its own. */
 export function geographyOf(location: string): string {
   const normalised = normaliseLocation(location);
   return BY_LOCATION.get(normalised) ?? normalised;
