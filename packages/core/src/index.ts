@@ -4,12 +4,12 @@
 export type * from "./contract/context.js";
 export type * from "./contract/engine.js";
 export type * from "./contract/generate.js";
+export { geographyOf, normaliseLocation } from "./contract/geography.js";
 export type * from "./contract/item.js";
 export type * from "./contract/plugin.js";
 export { definePlugin } from "./contract/plugin.js";
 export type { AzureResource, ResourceIdParts } from "./contract/resource.js";
 export { parseResourceId, resourceProperty, sameResourceType } from "./contract/resource.js";
-export { geographyOf, normaliseLocation } from "./contract/geography.js";
 export type * from "./contract/result.js";
 export { CONTRACT_VERSION, CORE_VERSION } from "./contract/version.js";
 export { RunBook } from "./engine/bookkeeping.js";
