@@ -183,6 +183,12 @@ export class Engine implements ReplicationEngine {
     });
   }
 
+  /**
+   * One partition: its target listing is indexed in memory (bounded by the partition, which is
+   * why plugins partition by container or share), and items of phases above 0 wait in memory
+   * until lower phases finish. A partition of millions of items would want a sorted merge-join
+   * of the two listings instead — the next step if such partitions appear.
+   */
   async #partition<S extends DataPlaneItem, T>(
     state: RunState<S, T>,
     partition: Partition | undefined,
