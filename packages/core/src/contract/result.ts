@@ -9,7 +9,11 @@ export type ItemOutcomeStatus =
   | "skipped-conflict"
   | "skipped-resumed"
   | "planned"
-  | "failed";
+  | "failed"
+  /** Mirror mode: removed from the target because the source no longer has it. */
+  | "deleted"
+  /** The run was stopped (Ctrl-C, SIGTERM, an unreachable endpoint) before this item finished. */
+  | "not-finished";
 
 export interface ItemOutcome {
   readonly key: string;
@@ -23,12 +27,28 @@ export interface ItemOutcome {
   readonly bytes?: number;
 }
 
-/** Per item kind counts, as shown in the summary table. */
+/**
+ * Per item kind counts, as shown in the summary table. `skipped` is the sum of `unchanged`,
+ * `conflicts`, `unsupported` and `resumed`; each is also counted on its own, so a summary can show
+ * what was not copied apart from what needed no copy.
+ */
 export interface KindCounts {
   discovered: number;
   created: number;
   updated: number;
   skipped: number;
+  /** skipped-unchanged: the target already holds the same thing. */
+  unchanged: number;
+  /** skipped-conflict: the target holds a different item of the same name (left as it is). */
+  conflicts: number;
+  /** skipped-unsupported: cannot be replicated (reason in the outcome). */
+  unsupported: number;
+  /** skipped-resumed: finished in a previous run (from the checkpoint). */
+  resumed: number;
+  /** deleted from the target (mirror mode). */
+  deleted: number;
+  /** not finished because the run was stopped. */
+  notFinished: number;
   failed: number;
 }
 

@@ -9,7 +9,19 @@ import type {
 const MAX_ERRORS = 1000;
 
 function emptyCounts(): KindCounts {
-  return { discovered: 0, created: 0, updated: 0, skipped: 0, failed: 0 };
+  return {
+    discovered: 0,
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    unchanged: 0,
+    conflicts: 0,
+    unsupported: 0,
+    resumed: 0,
+    deleted: 0,
+    notFinished: 0,
+    failed: 0,
+  };
 }
 
 /** Counts only what really happened, per item kind. */
@@ -69,11 +81,35 @@ export class RunBook {
         break;
       case "planned":
         break;
-      default:
-        this.counts.skipped++;
-        k.skipped++;
+      case "deleted":
+        this.counts.deleted++;
+        k.deleted++;
+        break;
+      case "not-finished":
+        this.counts.notFinished++;
+        k.notFinished++;
+        break;
+      case "skipped-unchanged":
+        this.#skip(k, "unchanged");
+        break;
+      case "skipped-conflict":
+        this.#skip(k, "conflicts");
+        break;
+      case "skipped-unsupported":
+        this.#skip(k, "unsupported");
+        break;
+      case "skipped-resumed":
+        this.#skip(k, "resumed");
+        break;
     }
     if (outcome.bytes) this.bytes += outcome.bytes;
+  }
+
+  #skip(k: KindCounts, reason: "unchanged" | "conflicts" | "unsupported" | "resumed"): void {
+    this.counts.skipped++;
+    k.skipped++;
+    this.counts[reason]++;
+    k[reason]++;
   }
 
   warn(message: string): void {
@@ -92,7 +128,7 @@ export class RunBook {
     for (const [kind, actions] of this.plan) plan[kind] = Object.fromEntries(actions);
     return {
       ...info,
-      success: this.counts.failed === 0,
+      success: this.counts.failed === 0 && this.counts.notFinished === 0,
       counts: { ...this.counts },
       byKind: Object.fromEntries([...this.byKind].map(([k, v]) => [k, { ...v }])),
       plan,
