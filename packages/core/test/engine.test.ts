@@ -91,7 +91,19 @@ describe("engine: plan → apply", () => {
     ];
     const ctx = session().replicateContext(access("source"), access("target"));
     const result = await ctx.engine.run(steps(source, target), info);
-    expect(result.counts).toEqual({ discovered: 5, created: 1, updated: 1, skipped: 3, failed: 0 });
+    expect(result.counts).toEqual({
+      discovered: 5,
+      created: 1,
+      updated: 1,
+      skipped: 3,
+      unchanged: 1,
+      conflicts: 1,
+      unsupported: 1,
+      resumed: 0,
+      deleted: 0,
+      notFinished: 0,
+      failed: 0,
+    });
     expect(result.plan.thing).toEqual({
       create: 1,
       "skip-unchanged": 1,
