@@ -45,7 +45,8 @@ describe("listing order (the service's: versions by id, not by age)", () => {
 
   it("lists key versions by id too", async () => {
     const written: string[] = [];
-    for (let i = 0; i < 6; i++) written.push((await keys.createEcKey("key-burst")).properties.version as string);
+    for (let i = 0; i < 6; i++)
+      written.push((await keys.createEcKey("key-burst")).properties.version as string);
     const ids = (await collect(keys.listPropertiesOfKeyVersions("key-burst"))).map((v) => v.version);
     expect(ids).toEqual(byId(written));
     expect((await keys.getKey("key-burst")).properties.version).toBe(written.at(-1));
