@@ -10,9 +10,7 @@ import { discoverContacts, discoverIssuers } from "./settings.js";
 
 /**
  * Streams a vault's items: secrets, keys, certificates, then the vault's certificate issuers
- * and contacts. Reads metadata only: no key material, no PFX, and no secret value — except that
- * with `--versions all` each secret's current version is asked of the service (`GET`, the only
- * answer that says which version is current); that value is handed to the redactor and dropped.
+ * and contacts. Reads metadata only: no secret value, no key material, no PFX.
  */
 export async function* discoverVault(
   resource: AzureResource,
@@ -21,7 +19,7 @@ export async function* discoverVault(
   const options = readOptions(context.options);
   const clients = createVaultClients(vaultUriOf(resource), context.access, context.http, options.pace);
   const scope = { versions: options.versions, signal: context.signal };
-  yield* discoverSecrets(clients, resource.id, { ...scope, redactor: context.redactor });
+  yield* discoverSecrets(clients, resource.id, scope);
   yield* discoverKeys(clients, resource.id, scope);
   yield* discoverCertificates(clients, resource.id, scope);
   yield* discoverIssuers(clients, resource.id, context.redactor, context.signal);

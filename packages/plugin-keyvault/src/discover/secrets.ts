@@ -3,7 +3,6 @@ import type { AbortSignalLike } from "@dataplane/core";
 import { itemKey, type SecretItem, type SecretVersionProperties } from "../items.js";
 import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
-import { isDisabledSecret } from "../vault/errors.js";
 import { defined, stableJson, tagsOf } from "../vault/json.js";
 import { attributesOf, historyOrder, objectId, versionOfId } from "./attributes.js";
 
@@ -47,33 +46,15 @@ function attributeKey(v: Omit<SecretVersionProperties, "version">): string {
   });
 }
 
-/** Sees a secret value the moment it is read (to redact it); it is never kept. */
-export interface ValueSink {
-  addSecret(value: string): void;
-}
-
 /**
- * The id of a secret's current version: the one `GET /secrets/{name}` returns. A disabled current
- * version cannot be read (403 SecretDisabled); then it is the one version whose attributes are
- * those the secret listing showed, or unknown when several are alike.
+ * Which listed version the secret listing's attributes (those of the current version: created,
+ * updated, enabled, content type, tags) belong to, when exactly one does. Discovery reads no
+ * value, so it cannot ask `GET /secrets/{name}`; replication does ask it, and never relies on this.
  */
-export async function currentSecretVersion(
-  clients: VaultClients,
-  name: string,
+export function currentFromListing(
   listed: Omit<SecretVersionProperties, "version">,
   versions: readonly SecretVersionProperties[],
-  options: { readonly signal?: AbortSignalLike; readonly redactor?: ValueSink } = {},
-): Promise<string | undefined> {
-  if (listed.enabled) {
-    try {
-      const secret = await clients.secrets.getSecret(name, abortOptions(options.signal));
-      options.redactor?.addSecret(secret.value ?? "");
-      const version = secret.properties.version ?? versionOfId(secret.properties.id);
-      if (version) return version;
-    } catch (error) {
-      if (!isDisabledSecret(error)) throw error;
-    }
-  }
+): string | undefined {
   const key = attributeKey(listed);
   const alike = versions.filter((v) => attributeKey(v) === key);
   return alike.length === 1 ? alike[0]?.version : undefined;
@@ -82,16 +63,13 @@ export async function currentSecretVersion(
 /**
  * Streams the vault's secrets: metadata only, never a value. Secrets that back certificates
  * (`managed: true`) belong to their certificate and are left out. With every version, the current
- * one is asked of the service (a GET, whose value is dropped at once) and put last.
+ * one goes last when the listing tells which it is (`currentFromListing`); the item's `version` is
+ * set only then.
  */
 export async function* discoverSecrets(
   clients: VaultClients,
   resourceId: string,
-  options: {
-    readonly versions: "latest" | "all";
-    readonly signal?: AbortSignalLike;
-    readonly redactor?: ValueSink;
-  },
+  options: { readonly versions: "latest" | "all"; readonly signal?: AbortSignalLike },
 ): AsyncIterable<SecretItem> {
   const abort = abortOptions(options.signal);
   for await (const p of clients.secrets.listPropertiesOfSecrets(abort)) {
@@ -101,7 +79,7 @@ export async function* discoverSecrets(
     let version = listed || undefined;
     if (options.versions === "all") {
       const all = await listSecretVersions(clients, p.name, options.signal);
-      version ??= await currentSecretVersion(clients, p.name, current, all, options);
+      version ??= currentFromListing(current, all);
       versions = historyOrder(all, version);
     }
     const id = objectId(clients.vaultUrl, "secrets", p.name);

@@ -96,7 +96,7 @@ export async function replicateVault(
             yield* discoverContacts(run.src, source.id, ctx.signal);
           })();
         case "secrets":
-          return discoverSecrets(run.src, source.id, { ...scope(ctx), redactor: ctx.redactor });
+          return discoverSecrets(run.src, source.id, scope(ctx));
         case "keys":
           return discoverKeys(run.src, source.id, scope(ctx));
         default:
