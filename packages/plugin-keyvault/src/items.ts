@@ -43,7 +43,7 @@ export type SecretProperties = ObjectAttributes & {
   /** The current version's id (versioned when the version is known). */
   id: string;
   vaultUrl: string;
-  /** Every version, oldest first (with `--versions all`). */
+  /** Every version in write order (oldest `createdOn` first, the current one last), with `--versions all`. */
   versions?: SecretVersionProperties[];
 };
 

@@ -55,7 +55,12 @@ beforeAll(async () => {
   await (
     await src.certificates.beginCreateCertificate(
       "web-cert",
-      { issuerName: "Self", subject: "CN=web.example", exportable: true, contentType: "application/x-pkcs12" },
+      {
+        issuerName: "Self",
+        subject: "CN=web.example",
+        exportable: true,
+        contentType: "application/x-pkcs12",
+      },
       { intervalInMs: 50 },
     )
   ).pollUntilDone();
@@ -207,7 +212,10 @@ describe("template mode, then a replication", () => {
     const statuses = [...run.items.values()]
       .filter((i) => ["secret", "key", "certificate"].includes(i.kind))
       .map((i) => `${i.key}=${i.status}`);
-    expect(statuses.every((s) => s.endsWith("=updated")), statuses.join("\n")).toBe(true);
+    expect(
+      statuses.every((s) => s.endsWith("=updated")),
+      statuses.join("\n"),
+    ).toBe(true);
     expect(statuses).toHaveLength(BURST.length + 3 + 2 + 1);
 
     expect(await currentValues("template-target")).toEqual(await currentValues("src"));
