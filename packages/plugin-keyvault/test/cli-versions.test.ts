@@ -52,18 +52,21 @@ beforeAll(async () => {
   const src = clients(emulator, "src");
   await src.keys.createRsaKey("rsa-key", { keySize: 2048 });
   await src.keys.createEcKey("ec-key", { curve: "P-256", tags: { team: "core" } });
-  await (
-    await src.certificates.beginCreateCertificate(
-      "web-cert",
-      {
-        issuerName: "Self",
-        subject: "CN=web.example",
-        exportable: true,
-        contentType: "application/x-pkcs12",
-      },
-      { intervalInMs: 50 },
-    )
-  ).pollUntilDone();
+  // A certificate with three versions (exportable: replicated version by version with --versions all).
+  for (let v = 0; v < 3; v++) {
+    await (
+      await src.certificates.beginCreateCertificate(
+        "web-cert",
+        {
+          issuerName: "Self",
+          subject: `CN=web-${v}.example`,
+          exportable: true,
+          contentType: "application/x-pkcs12",
+        },
+        { intervalInMs: 50 },
+      )
+    ).pollUntilDone();
+  }
 });
 
 afterAll(async () => {
@@ -71,12 +74,20 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The current value (what GET returns) of every burst secret, in a vault. */
+/** The current value (what GET returns) of every burst secret, and the certificate's thumbprint. */
 async function currentValues(vault: string): Promise<Record<string, string | undefined>> {
-  const { secrets } = clients(emulator, vault);
+  const { secrets, certificates } = clients(emulator, vault);
   const out: Record<string, string | undefined> = {};
   for (const name of [...BURST, "untagged"]) out[name] = (await secrets.getSecret(name)).value;
+  out["web-cert"] = (await certificates.getCertificate("web-cert")).properties.x509ThumbprintString;
   return out;
+}
+
+async function certificateVersions(vault: string): Promise<number> {
+  let n = 0;
+  for await (const _ of clients(emulator, vault).certificates.listPropertiesOfCertificateVersions("web-cert"))
+    n++;
+  return n;
 }
 
 const secretItems = (items: Map<string, { key: string; status: string }>) =>
@@ -94,12 +105,15 @@ describe("--versions all with versions written within one second", () => {
       for await (const _ of secrets.listPropertiesOfSecretVersions(name)) n++;
       expect(n, name).toBe(3 + (i % 3));
     }
+    expect(await certificateVersions("all-target")).toBe(3);
 
     emulator.resetStats("all-target");
     const again = await bed.replicate("src", "all-target", "--versions", "all");
     expect(again.code, again.stderr).toBe(0);
     expect(emulator.stats("all-target").secretVersionsCreated).toBe(0);
+    expect(emulator.stats("all-target").certificatesImported).toBe(0);
     expect(secretItems(again.items).map((i) => i.status)).toEqual(BURST.map(() => "skipped-unchanged"));
+    expect(again.items.get("certificate/web-cert")?.status).toBe("skipped-unchanged");
   });
 
   it("does the same after a latest-only run", async () => {
@@ -110,10 +124,15 @@ describe("--versions all with versions written within one second", () => {
     expect(await currentValues("latest-then-all")).toEqual(await currentValues("src"));
     expect(secretItems(all.items).map((i) => i.status)).toEqual(BURST.map(() => "updated"));
 
+    expect(all.items.get("certificate/web-cert")?.status).toBe("updated");
+    expect(await certificateVersions("latest-then-all")).toBeGreaterThanOrEqual(3);
+
     emulator.resetStats("latest-then-all");
     const again = await bed.replicate("src", "latest-then-all", "--versions", "all");
     expect(again.code, again.stderr).toBe(0);
     expect(emulator.stats("latest-then-all").secretVersionsCreated).toBe(0);
+    expect(emulator.stats("latest-then-all").certificatesImported).toBe(0);
+    expect(again.items.get("certificate/web-cert")?.status).toBe("skipped-unchanged");
     expect(secretItems(again.items).map((i) => i.status)).toEqual(BURST.map(() => "skipped-unchanged"));
   });
 
