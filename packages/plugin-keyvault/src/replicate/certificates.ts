@@ -338,7 +338,16 @@ export class CertificateReplicator {
     if (method === "import") {
       const present =
         this.run.options.versions === "all" ? await this.#targetThumbprints(item, ctx) : undefined;
-      return this.#import(item, ctx, present);
+      const imported = await this.#import(item, ctx, present);
+      if (action.details?.placeholderReplaced) {
+        // An import sends no tags for an untagged source: make sure the stand-in's tag is gone.
+        const now = await readCertificateItem(this.run.dst, item.name, this.run.target.id, {
+          versions: "latest",
+          signal: ctx.signal,
+        });
+        if (now) await this.#updateProperties(item, now.properties, ctx);
+      }
+      return imported;
     }
     return this.#fromPolicy(item, ctx);
   }
