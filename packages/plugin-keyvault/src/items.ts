@@ -43,7 +43,7 @@ export type SecretProperties = ObjectAttributes & {
   /** The current version's id (versioned when the version is known). */
   id: string;
   vaultUrl: string;
-  /** Every version, oldest first (with `--versions all`). */
+  /** Every version in write order (oldest `createdOn` first, the current one last), with `--versions all`. */
   versions?: SecretVersionProperties[];
 };
 
@@ -84,6 +84,11 @@ export type KeyProperties = KeyVersionProperties & {
   /** Key material lives in an HSM (`-HSM` key types). */
   hsm: boolean;
   hsmPlatform?: string;
+  /**
+   * SHA-256 (hex) of the current version's PUBLIC key — RSA `n` and `e`, EC curve, `x` and `y` —
+   * so two keys can be told apart without key material; absent for symmetric keys.
+   */
+  publicKeySha256?: string;
   releasePolicy?: KeyReleasePolicyJson;
   rotationPolicy?: KeyRotationPolicyJson;
   versions?: KeyVersionProperties[];

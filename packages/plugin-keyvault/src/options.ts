@@ -4,7 +4,8 @@ import type { OptionValues, PluginOptionSpec } from "@dataplane/core";
 export const OPTION_SPECS: readonly PluginOptionSpec[] = [
   {
     name: "versions",
-    description: "secret, key and certificate versions: the current one only, or every version oldest first",
+    description:
+      "secret, key and certificate versions: the current one only, or every version (oldest first by creation time, the current one last)",
     type: "string",
     choices: ["latest", "all"],
     default: "latest",

@@ -26,16 +26,21 @@ export function attributesOf(p: SdkAttributes): ObjectAttributes {
   };
 }
 
-/** Oldest first; listing order breaks ties (the service's timestamps are whole seconds). */
-export function oldestFirst<T extends { readonly createdOn?: string }>(versions: readonly T[]): T[] {
-  return versions
-    .map((v, i) => ({ v, i }))
-    .sort((a, b) => {
-      const ta = a.v.createdOn ? Date.parse(a.v.createdOn) : 0;
-      const tb = b.v.createdOn ? Date.parse(b.v.createdOn) : 0;
-      return ta - tb || a.i - b.i;
-    })
-    .map(({ v }) => v);
+/**
+ * A version history in write order: oldest `createdOn` first, equal times (the service keeps whole
+ * seconds) by version id, and the current version — the one `GET /{kind}/{name}` returns — last.
+ * Listing order is never used: the service lists versions by id, which says nothing about age.
+ */
+export function historyOrder<T extends { readonly createdOn?: string; readonly version: string }>(
+  versions: readonly T[],
+  current?: string,
+): T[] {
+  const time = (v: T) => (v.createdOn ? Date.parse(v.createdOn) : 0);
+  return [...versions].sort((a, b) => {
+    if (current !== undefined && (a.version === current) !== (b.version === current))
+      return a.version === current ? 1 : -1;
+    return time(a) - time(b) || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0);
+  });
 }
 
 /** The version segment of an object id (`…/secrets/<name>/<version>`), if any. */

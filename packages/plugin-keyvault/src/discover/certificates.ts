@@ -16,7 +16,7 @@ import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { isNotFound } from "../vault/errors.js";
 import { bytesToHex, defined, tagsOf } from "../vault/json.js";
-import { attributesOf, objectId, oldestFirst, versionOfId } from "./attributes.js";
+import { attributesOf, historyOrder, objectId, versionOfId } from "./attributes.js";
 
 export function certificateVersionOf(p: SdkCertificateProperties): CertificateVersionProperties {
   const thumbprint = p.x509ThumbprintString ?? bytesToHex(p.x509Thumbprint);
@@ -76,10 +76,12 @@ export function policyOf(policy: CertificatePolicy | undefined): CertificatePoli
   });
 }
 
+/** Every version, in write order (`historyOrder`): `current` (what GET returns) last when given. */
 export async function listCertificateVersions(
   clients: VaultClients,
   name: string,
   signal?: AbortSignalLike,
+  current?: string,
 ): Promise<CertificateVersionProperties[]> {
   const versions: CertificateVersionProperties[] = [];
   for await (const p of clients.certificates.listPropertiesOfCertificateVersions(
@@ -88,7 +90,7 @@ export async function listCertificateVersions(
   )) {
     versions.push(certificateVersionOf(p));
   }
-  return oldestFirst(versions);
+  return historyOrder(versions, current);
 }
 
 export function certificateItemOf(
@@ -99,6 +101,8 @@ export function certificateItemOf(
 ): CertificateItem {
   const current = certificateVersionOf(certificate.properties);
   const id = objectId(vaultUrl, "certificates", certificate.name);
+  // The current version is the one GET returned: it goes last, whatever the creation times say.
+  const history = versions && current.version ? historyOrder(versions, current.version) : versions;
   return {
     kind: "certificate",
     key: itemKey.certificate(certificate.name),
@@ -109,7 +113,7 @@ export function certificateItemOf(
       id: current.version ? `${id}/${current.version}` : id,
       vaultUrl,
       policy: policyOf(certificate.policy),
-      ...(versions ? { versions } : {}),
+      ...(history ? { versions: history } : {}),
     },
   };
 }

@@ -1,4 +1,10 @@
-import type { KeyRotationPolicy, KeyVaultKey, KeyProperties as SdkKeyProperties } from "@azure/keyvault-keys";
+import { createHash } from "node:crypto";
+import type {
+  JsonWebKey,
+  KeyRotationPolicy,
+  KeyVaultKey,
+  KeyProperties as SdkKeyProperties,
+} from "@azure/keyvault-keys";
 import type { AbortSignalLike } from "@dataplane/core";
 import { filterDefined, mapInOrder } from "@dataplane/core";
 import {
@@ -11,8 +17,8 @@ import {
 import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
 import { isNotFound } from "../vault/errors.js";
-import { defined, tagsOf } from "../vault/json.js";
-import { attributesOf, objectId, oldestFirst, versionOfId } from "./attributes.js";
+import { defined, stableJson, tagsOf } from "../vault/json.js";
+import { attributesOf, historyOrder, objectId, versionOfId } from "./attributes.js";
 
 export function keyVersionOf(p: SdkKeyProperties): KeyVersionProperties {
   return { version: p.version ?? versionOfId(p.id) ?? "", ...attributesOf(p), tags: tagsOf(p.tags) };
@@ -44,6 +50,22 @@ function releasePolicyOf(p: SdkKeyProperties["releasePolicy"]): KeyReleasePolicy
   });
 }
 
+/** Big-endian bytes without leading zero bytes, base64url (a JWK may carry a sign byte). */
+function unsigned(bytes: Uint8Array): string {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return Buffer.from(bytes.subarray(start)).toString("base64url");
+}
+
+/** SHA-256 of a JWK's public part (RSA n/e, EC crv/x/y); undefined for symmetric keys. */
+export function publicKeySha256(jwk: JsonWebKey | undefined): string | undefined {
+  if (!jwk) return undefined;
+  let publicPart: object | undefined;
+  if (jwk.n && jwk.e) publicPart = { kty: "RSA", n: unsigned(jwk.n), e: unsigned(jwk.e) };
+  else if (jwk.x && jwk.y) publicPart = { kty: "EC", crv: jwk.crv, x: unsigned(jwk.x), y: unsigned(jwk.y) };
+  return publicPart ? createHash("sha256").update(stableJson(publicPart)).digest("hex") : undefined;
+}
+
 /** Key parameters (type, size or curve, operations…) from a key's current version. */
 export function keyParametersOf(key: KeyVaultKey) {
   const kty = key.keyType ?? key.key?.kty ?? "RSA";
@@ -60,6 +82,7 @@ export function keyParametersOf(key: KeyVaultKey) {
     hsm: kty.endsWith("-HSM"),
     ...defined({
       hsmPlatform: key.properties.hsmPlatform,
+      publicKeySha256: publicKeySha256(key.key),
       releasePolicy: releasePolicyOf(key.properties.releasePolicy),
     }),
   };
@@ -78,16 +101,18 @@ export async function readRotationPolicy(
   }
 }
 
+/** Every version, in write order (`historyOrder`): `current` (what GET returns) last when given. */
 export async function listKeyVersions(
   clients: VaultClients,
   name: string,
   signal?: AbortSignalLike,
+  current?: string,
 ): Promise<KeyVersionProperties[]> {
   const versions: KeyVersionProperties[] = [];
   for await (const p of clients.keys.listPropertiesOfKeyVersions(name, abortOptions(signal))) {
     versions.push(keyVersionOf(p));
   }
-  return oldestFirst(versions);
+  return historyOrder(versions, current);
 }
 
 /** Reads one key's parameters, rotation policy and (optionally) versions: never key material. */
@@ -110,6 +135,7 @@ export async function readKeyItem(
     options.versions === "all" ? listKeyVersions(clients, name, options.signal) : undefined,
   ]);
   const current = keyVersionOf(key.properties);
+  const history = versions && current.version ? historyOrder(versions, current.version) : versions;
   return {
     kind: "key",
     key: itemKey.key(key.name),
@@ -123,7 +149,7 @@ export async function readKeyItem(
       vaultUrl: clients.vaultUrl,
       ...keyParametersOf(key),
       ...(rotationPolicy ? { rotationPolicy } : {}),
-      ...(versions ? { versions } : {}),
+      ...(history ? { versions: history } : {}),
     },
   };
 }

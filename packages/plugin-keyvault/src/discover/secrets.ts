@@ -3,8 +3,8 @@ import type { AbortSignalLike } from "@dataplane/core";
 import { itemKey, type SecretItem, type SecretVersionProperties } from "../items.js";
 import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
-import { defined, tagsOf } from "../vault/json.js";
-import { attributesOf, objectId, oldestFirst, versionOfId } from "./attributes.js";
+import { defined, stableJson, tagsOf } from "../vault/json.js";
+import { attributesOf, historyOrder, objectId, versionOfId } from "./attributes.js";
 
 export function secretVersionOf(p: SdkSecretProperties): SecretVersionProperties {
   return {
@@ -15,11 +15,15 @@ export function secretVersionOf(p: SdkSecretProperties): SecretVersionProperties
   };
 }
 
-/** Every version of one secret, oldest first (metadata only). */
+/**
+ * Every version of one secret (metadata only) in write order: oldest `createdOn` first, equal
+ * times by version id, `current` (the version GET returns) last when given.
+ */
 export async function listSecretVersions(
   clients: VaultClients,
   name: string,
   signal?: AbortSignalLike,
+  current?: string,
 ): Promise<SecretVersionProperties[]> {
   const versions: SecretVersionProperties[] = [];
   for await (const p of clients.secrets.listPropertiesOfSecretVersions(name, {
@@ -28,12 +32,39 @@ export async function listSecretVersions(
     if (p.managed) continue;
     versions.push(secretVersionOf(p));
   }
-  return oldestFirst(versions);
+  return historyOrder(versions, current);
+}
+
+/** What identifies a version's attributes in a listing (the secret listing shows the current one's). */
+function attributeKey(v: Omit<SecretVersionProperties, "version">): string {
+  return stableJson({
+    enabled: v.enabled,
+    created: v.createdOn,
+    updated: v.updatedOn,
+    contentType: v.contentType,
+    tags: v.tags,
+  });
+}
+
+/**
+ * Which listed version the secret listing's attributes (those of the current version: created,
+ * updated, enabled, content type, tags) belong to, when exactly one does. Discovery reads no
+ * value, so it cannot ask `GET /secrets/{name}`; replication does ask it, and never relies on this.
+ */
+export function currentFromListing(
+  listed: Omit<SecretVersionProperties, "version">,
+  versions: readonly SecretVersionProperties[],
+): string | undefined {
+  const key = attributeKey(listed);
+  const alike = versions.filter((v) => attributeKey(v) === key);
+  return alike.length === 1 ? alike[0]?.version : undefined;
 }
 
 /**
  * Streams the vault's secrets: metadata only, never a value. Secrets that back certificates
- * (`managed: true`) belong to their certificate and are left out.
+ * (`managed: true`) belong to their certificate and are left out. With every version, the current
+ * one goes last when the listing tells which it is (`currentFromListing`); the item's `version` is
+ * set only then.
  */
 export async function* discoverSecrets(
   clients: VaultClients,
@@ -44,9 +75,13 @@ export async function* discoverSecrets(
   for await (const p of clients.secrets.listPropertiesOfSecrets(abort)) {
     if (p.managed) continue;
     const { version: listed, ...current } = secretVersionOf(p);
-    const versions =
-      options.versions === "all" ? await listSecretVersions(clients, p.name, options.signal) : undefined;
-    const version = listed || versions?.at(-1)?.version;
+    let versions: SecretVersionProperties[] | undefined;
+    let version = listed || undefined;
+    if (options.versions === "all") {
+      const all = await listSecretVersions(clients, p.name, options.signal);
+      version ??= currentFromListing(current, all);
+      versions = historyOrder(all, version);
+    }
     const id = objectId(clients.vaultUrl, "secrets", p.name);
     yield {
       kind: "secret",

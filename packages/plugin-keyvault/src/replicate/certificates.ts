@@ -15,12 +15,18 @@ import { isDeletedButRecoverable, isForeignBackup, isNotFound, messageOf } from 
 import { defined, stableJson } from "../vault/json.js";
 import { PLACEHOLDER_TAG } from "./placeholder.js";
 import type { ReplicationRun } from "./run.js";
-import { clearDeletedName, isPurgeable } from "./soft-delete.js";
+import { clearDeletedName, isPurgeable, removeOwnPlaceholder } from "./soft-delete.js";
 import type { TargetEntry } from "./targets.js";
 
 type CertificateMethod = "import" | "backup-restore" | "policy";
 
 const PEM = "application/x-pem-file";
+const PLACEHOLDER_NOTE = "the target holds this tool's template-mode stand-in certificate";
+
+/** Tags as a write sends them: none when there are none (an untagged source stays untagged). */
+function tagsOption(tags: Readonly<Record<string, string>>): { tags?: Record<string, string> } {
+  return Object.keys(tags).length > 0 ? { tags: { ...tags } } : {};
+}
 const RECREATE_POLL_MS = 250;
 
 function policyEssentials(policy: CertificatePolicyJson): string {
@@ -165,7 +171,34 @@ export class CertificateReplicator {
       signal: ctx.signal,
     });
     if (!existing) return { action: "create", reason: this.#describe(method, item), details: { method } };
-    return this.#compare(item, existing.properties, method, ctx);
+    return this.#compare(item, existing.properties, method, ctx, target);
+  }
+
+  /** The target holds this tool's template-mode stand-in (tagged): replace it with the source's. */
+  #replacePlaceholder(
+    item: CertificateItem,
+    method: CertificateMethod,
+    entry: TargetEntry | undefined,
+  ): PlanDecision {
+    if (method !== "backup-restore") {
+      return {
+        action: "update",
+        reason: `${PLACEHOLDER_NOTE}: replaced (${this.#describe(method, item)})`,
+        details: { method, placeholderReplaced: true },
+      };
+    }
+    const level = entry?.attributes?.recoveryLevel;
+    if (!level || !/purgeable/i.test(level)) {
+      return {
+        action: "skip-unsupported",
+        reason: `${PLACEHOLDER_NOTE}; its private key is not exportable, so backup/restore must copy it, which needs the name free, and the target vault keeps deleted names (purge protection): delete the stand-in there`,
+      };
+    }
+    return {
+      action: "update",
+      reason: `${PLACEHOLDER_NOTE}: deleted and purged, then the source restored from backup`,
+      details: { method, work: "replace-restore", placeholderReplaced: true },
+    };
   }
 
   async #compare(
@@ -173,14 +206,31 @@ export class CertificateReplicator {
     target: CertificateProperties,
     method: CertificateMethod,
     ctx: StepContext,
+    entry?: TargetEntry,
   ): Promise<PlanDecision> {
     const source = item.properties;
     const samePolicy = policyEssentials(source.policy) === policyEssentials(target.policy);
-    if (source.thumbprint && source.thumbprint === target.thumbprint) {
+    const sameCertificate = source.thumbprint !== undefined && source.thumbprint === target.thumbprint;
+    if (
+      !sameCertificate &&
+      target.tags[PLACEHOLDER_TAG] === "true" &&
+      source.tags[PLACEHOLDER_TAG] !== "true"
+    ) {
+      return this.#replacePlaceholder(item, method, entry);
+    }
+    if (sameCertificate) {
       const changes: string[] = [];
       if (source.enabled !== target.enabled) changes.push("enabled");
       if (stableJson(source.tags) !== stableJson(target.tags)) changes.push("tags");
       if (!samePolicy) changes.push("policy");
+      const missing = await this.#missingVersions(item, method, ctx);
+      if (missing > 0) {
+        return {
+          action: "update",
+          reason: `${missing} older versions missing in the target: imported oldest first, the current one again last`,
+          details: { method, work: "import-missing", versionsMissing: missing },
+        };
+      }
       if (changes.length === 0) return { action: "skip-unchanged" };
       return { action: "update", reason: `differs: ${changes.join(", ")}`, details: { changed: changes } };
     }
@@ -213,6 +263,31 @@ export class CertificateReplicator {
     };
   }
 
+  /**
+   * With `--versions all` and importable certificates: how many source versions (by thumbprint,
+   * a set) the target lacks. A re-run that finds none writes nothing.
+   */
+  async #missingVersions(
+    item: CertificateItem,
+    method: CertificateMethod,
+    ctx: StepContext,
+  ): Promise<number> {
+    if (this.run.options.versions !== "all" || method !== "import") return 0;
+    const [source, target] = await Promise.all([
+      item.properties.versions ??
+        listCertificateVersions(this.run.src, item.name, ctx.signal, item.properties.version),
+      listCertificateVersions(this.run.dst, item.name, ctx.signal),
+    ]);
+    const present = new Set(target.map((v) => v.thumbprint));
+    return source.filter((v) => v.enabled && v.thumbprint && !present.has(v.thumbprint)).length;
+  }
+
+  /** Thumbprints of every target version (what an import of all versions may leave out). */
+  async #targetThumbprints(item: CertificateItem, ctx: StepContext): Promise<Set<string>> {
+    const versions = await listCertificateVersions(this.run.dst, item.name, ctx.signal);
+    return new Set(versions.flatMap((v) => (v.thumbprint ? [v.thumbprint] : [])));
+  }
+
   async apply(action: PlannedAction<CertificateItem, TargetEntry>, ctx: StepContext): Promise<ApplyResult> {
     const item = action.source;
     if (action.target?.deleted) {
@@ -237,6 +312,20 @@ export class CertificateReplicator {
         return this.#prefixed(await this.#create(item, ctx), "purged the soft-deleted certificate");
       }
     }
+    const work = action.details?.work;
+    if (work === "replace-restore") {
+      await removeOwnPlaceholder(this.run, "certificate", item.name, ctx);
+      return this.#prefixed(await this.#create(item, ctx), "replaced this tool's template-mode stand-in");
+    }
+    if (work === "import-missing") {
+      const imported = await this.#import(item, ctx, await this.#targetThumbprints(item, ctx));
+      const existing = await readCertificateItem(this.run.dst, item.name, this.run.target.id, {
+        versions: "latest",
+        signal: ctx.signal,
+      });
+      if (existing) await this.#updateProperties(item, existing.properties, ctx);
+      return imported;
+    }
     const existing = await readCertificateItem(this.run.dst, item.name, this.run.target.id, {
       versions: "latest",
       signal: ctx.signal,
@@ -244,9 +333,22 @@ export class CertificateReplicator {
     if (existing && item.properties.thumbprint === existing.properties.thumbprint) {
       return this.#updateProperties(item, existing.properties, ctx);
     }
-    // A stale copy or an overwritten conflict: a new version in the target.
+    // A stale copy, this tool's stand-in or an overwritten conflict: a new version in the target.
     const method = this.#method(item);
-    if (method === "import") return this.#import(item, ctx, existing?.properties.thumbprint);
+    if (method === "import") {
+      const present =
+        this.run.options.versions === "all" ? await this.#targetThumbprints(item, ctx) : undefined;
+      const imported = await this.#import(item, ctx, present);
+      if (action.details?.placeholderReplaced) {
+        // An import sends no tags for an untagged source: make sure the stand-in's tag is gone.
+        const now = await readCertificateItem(this.run.dst, item.name, this.run.target.id, {
+          versions: "latest",
+          signal: ctx.signal,
+        });
+        if (now) await this.#updateProperties(item, now.properties, ctx);
+      }
+      return imported;
+    }
     return this.#fromPolicy(item, ctx);
   }
 
@@ -278,7 +380,11 @@ export class CertificateReplicator {
     }
     const result =
       method === "import"
-        ? await this.#import(item, ctx, recovered?.properties.thumbprint)
+        ? await this.#import(
+            item,
+            ctx,
+            this.run.options.versions === "all" ? await this.#targetThumbprints(item, ctx) : undefined,
+          )
         : await this.#fromPolicy(item, ctx);
     return { ...this.#prefixed(result, prefix), status: "updated" };
   }
@@ -309,13 +415,19 @@ export class CertificateReplicator {
    * Imports the certificate's secret (PFX or PEM with the private key) into the target: the
    * current version, or with `--versions all` every version oldest first.
    */
-  async #import(item: CertificateItem, ctx: StepContext, skipThumbprint?: string): Promise<ApplyResult> {
+  async #import(
+    item: CertificateItem,
+    ctx: StepContext,
+    present: ReadonlySet<string> = new Set(),
+  ): Promise<ApplyResult> {
     const p = item.properties;
+    // Every version in write order (the current one — what GET returned — last); versions the
+    // target already holds are left out, except the current one, which is always written last.
     const versions =
       this.run.options.versions === "all"
-        ? (p.versions ?? (await listCertificateVersions(this.run.src, item.name, ctx.signal))).filter(
-            (v) => v.thumbprint !== skipThumbprint,
-          )
+        ? (
+            p.versions ?? (await listCertificateVersions(this.run.src, item.name, ctx.signal, p.version))
+          ).filter((v) => v.version === p.version || !v.thumbprint || !present.has(v.thumbprint))
         : [{ version: undefined, enabled: p.enabled, tags: p.tags }];
     let imported = 0;
     for (const v of versions) {
@@ -343,7 +455,7 @@ export class CertificateReplicator {
         ...abortOptions(ctx.signal),
         policy: importPolicyOf(p.policy, contentType),
         enabled: isCurrent ? p.enabled : v.enabled,
-        tags: { ...(isCurrent ? p.tags : v.tags) },
+        ...tagsOption(isCurrent ? p.tags : v.tags),
       });
       imported++;
       // An import derives parts of the policy from the certificate (validity, for one): set the source's.
@@ -372,7 +484,12 @@ export class CertificateReplicator {
     const poller = await this.run.dst.certificates.beginCreateCertificate(
       item.name,
       createPolicyOf(p.policy, item.name, issuerName),
-      { ...abortOptions(ctx.signal), enabled: p.enabled, tags, intervalInMs: RECREATE_POLL_MS },
+      {
+        ...abortOptions(ctx.signal),
+        enabled: p.enabled,
+        ...tagsOption(tags),
+        intervalInMs: RECREATE_POLL_MS,
+      },
     );
     if (!template) this.run.recreatedCertificates.push(item.name);
     const selfSigned = (issuerName ?? issuer) === "self";
@@ -396,11 +513,12 @@ export class CertificateReplicator {
   ): Promise<ApplyResult> {
     const p = item.properties;
     const changed: string[] = [];
-    if (p.enabled !== target.enabled || stableJson(p.tags) !== stableJson(target.tags)) {
+    const tagsDiffer = stableJson(p.tags) !== stableJson(target.tags);
+    if (p.enabled !== target.enabled || tagsDiffer) {
       await this.run.dst.certificates.updateCertificateProperties(item.name, "", {
         ...abortOptions(ctx.signal),
         enabled: p.enabled,
-        tags: { ...p.tags },
+        ...(tagsDiffer ? { tags: { ...p.tags } } : {}),
       });
       changed.push("properties");
     }

@@ -5,16 +5,26 @@ import type {
   KeyRotationPolicyAction,
 } from "@azure/keyvault-keys";
 import type { ApplyResult, PlanDecision, PlannedAction, StepContext } from "@dataplane/core";
-import { readKeyItem } from "../discover/keys.js";
+import { listKeyVersions, readKeyItem } from "../discover/keys.js";
 import type { KeyItem, KeyProperties, KeyRotationPolicyJson } from "../items.js";
 import { abortOptions } from "../vault/abort.js";
 import { isDeletedButRecoverable, isForeignBackup, messageOf } from "../vault/errors.js";
 import { dateOf, defined, stableJson } from "../vault/json.js";
+import { PLACEHOLDER_TAG } from "./placeholder.js";
 import type { ReplicationRun } from "./run.js";
-import { clearDeletedName, isPurgeable } from "./soft-delete.js";
+import { clearDeletedName, isPurgeable, removeOwnPlaceholder } from "./soft-delete.js";
 import type { TargetEntry } from "./targets.js";
 
 type KeyMethod = "backup-restore" | "recreate";
+
+/** What apply does for an update or an overwritten conflict (in the decision's details). */
+type KeyWork = "properties" | "recreate" | "replace-restore" | "refuse-overwrite";
+
+const PLACEHOLDER_NOTE = "the target holds this tool's template-mode stand-in key";
+
+function time(iso: string | undefined): number {
+  return iso ? Date.parse(iso) : 0;
+}
 
 function describeParameters(p: KeyProperties): string {
   return [p.keyType, p.keySize, p.curve].filter((x) => x !== undefined).join(" ");
@@ -94,34 +104,124 @@ export class KeyReplicator {
       };
     }
     if (!target) return { action: "create", reason: how, details: { method } };
+    if (this.run.mode === "template") {
+      return { action: "skip-unchanged", reason: "already in the target; template mode leaves it alone" };
+    }
     const existing = await readKeyItem(this.run.dst, item.name, this.run.target.id, {
       versions: "latest",
       signal: ctx.signal,
     });
     if (!existing) return { action: "create", reason: how, details: { method } };
-    return this.#compare(item, existing.properties);
+    return this.#compare(item, existing.properties, ctx, target);
   }
 
-  #compare(item: KeyItem, target: KeyProperties): PlanDecision {
+  /**
+   * Compares the target's current key with the source's: parameters, then key material through
+   * the public keys (RSA n/e, EC x/y; symmetric keys by version id only), then properties.
+   * Different material is a known, reported difference when this tool re-creates keys (it cannot
+   * copy material there); where backup/restore copies material, it is a different key: a conflict.
+   */
+  async #compare(
+    item: KeyItem,
+    target: KeyProperties,
+    ctx: StepContext,
+    entry?: TargetEntry,
+  ): Promise<PlanDecision> {
     const source = item.properties;
+    const { method, why } = this.#method();
+    const ownPlaceholder = target.tags[PLACEHOLDER_TAG] === "true" && source.tags[PLACEHOLDER_TAG] !== "true";
+    const sameVersion = source.version !== undefined && source.version === target.version;
+    const material =
+      sameVersion || (source.publicKeySha256 && source.publicKeySha256 === target.publicKeySha256)
+        ? "same"
+        : source.publicKeySha256 && target.publicKeySha256
+          ? "different"
+          : "unknown";
+    if (ownPlaceholder && material !== "same") return this.#replacePlaceholder(target, entry);
     const params = parameterChanges(source, target);
     if (params.length > 0) {
       return {
         action: "conflict",
         reason: `the target key has other parameters (${describeParameters(target)}, source ${describeParameters(source)})`,
-        details: { changed: params },
+        details: { changed: params, work: "recreate" satisfies KeyWork },
       };
     }
     const changes = propertyChanges(source, target);
-    if (changes.length > 0) {
-      return { action: "update", reason: `differs: ${changes.join(", ")}`, details: { changed: changes } };
+    const update = (reason: string): PlanDecision => ({
+      action: "update",
+      reason: `${reason}; differs: ${changes.join(", ")}`,
+      details: { changed: changes, work: "properties" satisfies KeyWork },
+    });
+    if (material === "same") {
+      if (changes.length > 0) return update("same key material");
+      return {
+        action: "skip-unchanged",
+        reason: sameVersion ? "same key (restored from backup)" : "same key material (public keys match)",
+      };
     }
-    const sameMaterial = source.version !== undefined && source.version === target.version;
+    if (material === "unknown") {
+      return {
+        action: "skip-unsupported",
+        reason: "cannot compare: a symmetric key's material is never shown, and the version ids differ",
+      };
+    }
+    if (method === "recreate") {
+      // This tool re-creates keys here: new material is expected, and a target re-created after the
+      // source's current version was made is that re-creation. A newer source version is not.
+      if (time(target.createdOn) >= time(source.createdOn)) {
+        const known = `re-created with NEW key material (${why}): the material differs from the source's by design`;
+        this.run.recreatedEarlier.add(item.name);
+        if (changes.length > 0) return update(known);
+        return {
+          action: "skip-unchanged",
+          reason: `${known}; parameters and properties match`,
+        };
+      }
+      return {
+        action: "update",
+        reason: `the source key has a version newer than the target's re-created key: re-created again with NEW key material (${why})`,
+        details: { keyMaterial: "different", work: "recreate" satisfies KeyWork },
+      };
+    }
+    const sourceVersions =
+      source.versions ?? (await listKeyVersions(this.run.src, item.name, ctx.signal, source.version));
+    if (target.version && sourceVersions.some((v) => v.version === target.version)) {
+      return {
+        action: "skip-unsupported",
+        reason:
+          "the target holds an older version of the source key (restored before the source was rotated); " +
+          "backup/restore needs the name free: delete and purge the target key to copy the current material",
+      };
+    }
     return {
-      action: "skip-unchanged",
-      reason: sameMaterial
-        ? "same key (restored from backup)"
-        : "same parameters (key material is not comparable)",
+      action: "conflict",
+      reason: "the target holds a different key of the same name (its public key differs from the source's)",
+      details: { keyMaterial: "different", work: "refuse-overwrite" satisfies KeyWork },
+    };
+  }
+
+  /** The target holds this tool's template-mode stand-in (tagged): replace it. */
+  #replacePlaceholder(target: KeyProperties, entry: TargetEntry | undefined): PlanDecision {
+    const { method, why } = this.#method();
+    if (method === "recreate") {
+      // The stand-in is what this tool would create here: only its properties and tags change.
+      return {
+        action: "update",
+        reason: `${PLACEHOLDER_NOTE}: its key material stays new (${why}); properties and tags set to the source's`,
+        details: { work: "properties" satisfies KeyWork, placeholderReplaced: true },
+      };
+    }
+    const level = entry?.attributes?.recoveryLevel ?? target.recoveryLevel;
+    if (!level || !/purgeable/i.test(level)) {
+      return {
+        action: "skip-unsupported",
+        reason: `${PLACEHOLDER_NOTE}; copying the source's key material needs the name free, and the target vault keeps deleted names (purge protection): delete it there, or run with --key-strategy recreate`,
+      };
+    }
+    return {
+      action: "update",
+      reason: `${PLACEHOLDER_NOTE}: deleted and purged, then the source key restored from backup (same key material)`,
+      details: { work: "replace-restore" satisfies KeyWork, placeholderReplaced: true },
     };
   }
 
@@ -143,11 +243,28 @@ export class KeyReplicator {
         return this.#prefixed(await this.#create(item, ctx), "purged the soft-deleted key");
       }
     }
-    if (action.overwrite) {
-      // Other parameters in the target: a new version with the source's parameters.
-      return this.#recreate(item, ctx, "the target key had other parameters; a new version was created");
+    switch (action.details?.work as KeyWork | undefined) {
+      case "recreate":
+        return this.#recreate(
+          item,
+          ctx,
+          action.overwrite
+            ? "the target key had other parameters; a new version was created"
+            : "the source has a newer version",
+        );
+      case "replace-restore":
+        await removeOwnPlaceholder(this.run, "key", item.name, ctx);
+        return this.#prefixed(await this.#create(item, ctx), "replaced this tool's template-mode stand-in");
+      case "refuse-overwrite":
+        return {
+          status: "skipped-unsupported",
+          reason:
+            "the target holds a different key (other key material); backup/restore cannot overwrite a key in place: " +
+            "delete and purge the target key (data encrypted with it can then no longer be decrypted), then run again",
+        };
+      default:
+        return this.#updateProperties(item, ctx);
     }
-    return this.#updateProperties(item, ctx);
   }
 
   #prefixed(result: ApplyResult, prefix: string): ApplyResult {
@@ -159,7 +276,7 @@ export class KeyReplicator {
       versions: "latest",
       signal: ctx.signal,
     });
-    const decision = recovered ? this.#compare(item, recovered.properties) : undefined;
+    const decision = recovered ? await this.#compare(item, recovered.properties, ctx) : undefined;
     if (!decision || decision.action === "conflict") {
       const result = await this.#recreate(item, ctx, "the recovered key had other parameters");
       return { ...this.#prefixed(result, "recovered the soft-deleted key"), status: "updated" };
@@ -198,10 +315,12 @@ export class KeyReplicator {
   async #recreate(item: KeyItem, ctx: StepContext, why: string): Promise<ApplyResult> {
     const p = item.properties;
     const client = p.hsm ? this.run.dst.hsmKeys : this.run.dst.keys;
+    // Template mode's stand-ins are tagged, so that a later replication knows them for its own.
+    const tags = this.run.mode === "template" ? { ...p.tags, [PLACEHOLDER_TAG]: "true" } : { ...p.tags };
     const options: CreateKeyOptions = {
       ...abortOptions(ctx.signal),
       enabled: p.enabled,
-      tags: { ...p.tags },
+      ...(Object.keys(tags).length > 0 ? { tags } : {}),
       keyOps: p.keyOps as KeyOperation[],
       ...defined({
         keySize: p.keySize,
@@ -260,7 +379,7 @@ export class KeyReplicator {
       await this.run.dst.keys.updateKeyProperties(item.name, version, {
         ...abortOptions(ctx.signal),
         enabled: p.enabled,
-        tags: { ...p.tags },
+        ...(changes.includes("tags") || changes.includes("all") ? { tags: { ...p.tags } } : {}),
         keyOps: p.keyOps as KeyOperation[],
         ...defined({ notBefore: dateOf(p.notBefore), expiresOn: dateOf(p.expiresOn) }),
       });

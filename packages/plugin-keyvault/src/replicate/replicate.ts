@@ -69,6 +69,7 @@ export async function replicateVault(
     mode: context.mode,
     placement: backupPlacement(source, target),
     newKeyMaterial: [],
+    recreatedEarlier: new Set(),
     recreatedCertificates: [],
   };
   const secrets = new SecretReplicator(run);
@@ -209,6 +210,12 @@ export async function replicateVault(
         warnings.push(
           `${run.newKeyMaterial.length} keys were re-created with NEW key material (${names}${run.newKeyMaterial.length > 20 ? ", …" : ""}): ` +
             "data encrypted or signed with the source keys cannot be decrypted or verified with them",
+        );
+      }
+      if (run.recreatedEarlier.size > 0) {
+        const names = [...run.recreatedEarlier].sort();
+        warnings.push(
+          `${names.length} keys in the target hold other key material than the source's, by design: they were re-created (${names.slice(0, 20).join(", ")}${names.length > 20 ? ", …" : ""})`,
         );
       }
       if (run.recreatedCertificates.length > 0) {

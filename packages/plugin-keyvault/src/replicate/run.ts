@@ -15,6 +15,8 @@ export interface ReplicationRun {
   readonly placement: BackupPlacement;
   /** Names of keys that got new key material (summarised as one run warning). */
   readonly newKeyMaterial: string[];
+  /** Names of keys re-created by an earlier run: their material differs from the source's by design. */
+  readonly recreatedEarlier: Set<string>;
   /** Names of certificates re-created from their policy (new key, new certificate). */
   readonly recreatedCertificates: string[];
 }

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import type { SecretProperties as SdkSecretProperties, SetSecretOptions } from "@azure/keyvault-secrets";
 import type { StepContext } from "@dataplane/core";
-import { attributesOf } from "../discover/attributes.js";
+import { attributesOf, historyOrder } from "../discover/attributes.js";
 import { listSecretVersions } from "../discover/secrets.js";
 import type { SecretVersionProperties, Tags } from "../items.js";
 import { abortOptions } from "../vault/abort.js";
 import type { VaultClients } from "../vault/clients.js";
+import { isDisabledSecret } from "../vault/errors.js";
 import { dateOf, defined, stableJson, tagsOf } from "../vault/json.js";
+import { PLACEHOLDER_TAG, PLACEHOLDER_VALUE } from "./placeholder.js";
 
 /** What a secret version carries besides its value, as compared and written. */
 export type SecretAttributes = {
@@ -72,11 +74,15 @@ export function secretDigest(value: string, attributes: SecretAttributes): strin
     .digest("hex");
 }
 
+/**
+ * Options of a write. Tags are sent only when there are some: the service answers an untagged
+ * secret without `tags`, so an untagged source stays untagged in the target (not `tags: {}`).
+ */
 export function setOptionsOf(attributes: SecretAttributes, ctx: StepContext): SetSecretOptions {
   return {
     ...abortOptions(ctx.signal),
     enabled: attributes.enabled,
-    tags: { ...attributes.tags },
+    ...(Object.keys(attributes.tags).length > 0 ? { tags: { ...attributes.tags } } : {}),
     ...defined({
       contentType: attributes.contentType,
       notBefore: dateOf(attributes.notBefore),
@@ -105,18 +111,59 @@ export async function readSecretValue(
   };
 }
 
+/** This tool's own template-mode placeholder: the placeholder value, tagged as one. */
+export function isPlaceholder(v: SecretVersionValue): boolean {
+  return v.value === PLACEHOLDER_VALUE && v.attributes.tags[PLACEHOLDER_TAG] === "true";
+}
+
+/** The current version (what `GET /secrets/{name}` returns), or undefined when it is disabled. */
+export async function readCurrentSecret(
+  clients: VaultClients,
+  name: string,
+  ctx: StepContext,
+): Promise<SecretVersionValue | undefined> {
+  try {
+    return await readSecretValue(clients, name, undefined, ctx);
+  } catch (error) {
+    if (isDisabledSecret(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A secret's history as this tool reads it. */
+export interface SecretHistory {
+  /** Readable versions with their values in write order (`historyOrder`), the current one last. */
+  readonly versions: SecretVersionValue[];
+  /** The current version (what GET returns); undefined when it is disabled. */
+  readonly current?: SecretVersionValue;
+  /** Disabled versions: their values cannot be read (403 SecretDisabled). */
+  readonly disabled: number;
+  /** Every version's metadata, in write order. */
+  readonly all: readonly SecretVersionProperties[];
+}
+
 /**
- * Every readable version of a secret with its value, oldest first. Disabled versions cannot be
- * read (403 SecretDisabled): they are counted, not returned.
+ * Every readable version of a secret with its value. The current version is the one GET returns
+ * (never inferred from times or listing order); the others are ordered by `createdOn`, equal
+ * times by version id. Disabled versions cannot be read: they are counted, not returned.
  */
-export async function readAllVersions(
+export async function readHistory(
   clients: VaultClients,
   name: string,
   ctx: StepContext,
   known?: readonly SecretVersionProperties[],
-): Promise<{ versions: SecretVersionValue[]; disabled: number; all: readonly SecretVersionProperties[] }> {
-  const all = known ?? (await listSecretVersions(clients, name, ctx.signal));
-  const readable = all.filter((v) => v.enabled);
-  const versions = await Promise.all(readable.map((v) => readSecretValue(clients, name, v.version, ctx)));
-  return { versions, disabled: all.length - readable.length, all };
+): Promise<SecretHistory> {
+  const [current, listed] = await Promise.all([
+    readCurrentSecret(clients, name, ctx),
+    known ?? listSecretVersions(clients, name, ctx.signal),
+  ]);
+  const all = historyOrder(listed, current?.version);
+  const older = all.filter((v) => v.enabled && v.version !== current?.version);
+  const values = await Promise.all(older.map((v) => readSecretValue(clients, name, v.version, ctx)));
+  return {
+    versions: current ? [...values, current] : values,
+    ...(current ? { current } : {}),
+    disabled: all.filter((v) => !v.enabled).length,
+    all,
+  };
 }

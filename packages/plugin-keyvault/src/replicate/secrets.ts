@@ -1,6 +1,6 @@
 import type { ApplyResult, PlanDecision, PlannedAction, StepContext } from "@dataplane/core";
 import { listSecretVersions } from "../discover/secrets.js";
-import type { SecretItem } from "../items.js";
+import type { SecretItem, SecretVersionProperties } from "../items.js";
 import { abortOptions } from "../vault/abort.js";
 import { isDeletedButRecoverable, isDisabledSecret } from "../vault/errors.js";
 import { dateOf, defined } from "../vault/json.js";
@@ -8,7 +8,9 @@ import { PLACEHOLDER_TAG, PLACEHOLDER_VALUE } from "./placeholder.js";
 import type { ReplicationRun } from "./run.js";
 import {
   attributeChanges,
-  readAllVersions,
+  isPlaceholder,
+  readCurrentSecret,
+  readHistory,
   readSecretValue,
   type SecretAttributes,
   type SecretVersionValue,
@@ -16,7 +18,7 @@ import {
   secretDigest,
   setOptionsOf,
 } from "./secret-values.js";
-import { clearDeletedName, isPurgeable } from "./soft-delete.js";
+import { clearDeletedName, isPurgeable, removeOwnPlaceholder } from "./soft-delete.js";
 import { liveEntry, type TargetEntry } from "./targets.js";
 
 /** What apply will do for one secret, decided by plan (values stay in memory, never in the plan). */
@@ -29,6 +31,17 @@ type SecretWork =
   | { readonly how: "copy" }
   /** Write these versions, oldest first. */
   | { readonly how: "write"; readonly versions: readonly SecretVersionValue[] }
+  /** This tool's placeholder of a disabled source secret: delete and purge it, then restore. */
+  | { readonly how: "replace-restore" }
+  /** A disabled secret whose versions the target holds: update those versions' attributes. */
+  | {
+      readonly how: "version-attributes";
+      readonly versions: readonly {
+        readonly version: string;
+        readonly source: SecretAttributes;
+        readonly target: SecretAttributes;
+      }[];
+    }
   /** Same value: update the attributes of the target's current version (no new version). */
   | {
       readonly how: "attributes";
@@ -43,6 +56,12 @@ interface Planned {
 }
 
 const DISABLED_NOTE = "the source secret is disabled, so its value cannot be read";
+const PLACEHOLDER_NOTE = "the target holds this tool's template-mode placeholder";
+
+/** Whether a vault's deleted objects can be purged (or deletes are final), from a recovery level. */
+function purgeableLevel(recoveryLevel: string | undefined): boolean {
+  return recoveryLevel !== undefined && /purgeable/i.test(recoveryLevel);
+}
 
 /**
  * Secrets: value, attributes and tags; the current version or every version oldest first.
@@ -101,7 +120,7 @@ export class SecretReplicator {
         },
       };
     }
-    if (!p.enabled) return this.#planDisabled(item, target);
+    if (!p.enabled) return this.#planDisabled(item, target, ctx);
     if (!target) {
       const disabledOlder = (p.versions ?? []).some((v) => !v.enabled);
       if (run.options.versions === "all" && disabledOlder && run.placement.allowed) {
@@ -116,8 +135,16 @@ export class SecretReplicator {
     return this.#planCurrent(item, target, ctx);
   }
 
-  #planDisabled(item: SecretItem, target: TargetEntry | undefined): Planned {
-    const { placement } = this.run;
+  /**
+   * A disabled source secret: its value cannot be read, so nothing can be compared by value. What
+   * can be compared: version ids (backup/restore keeps them, and a version's value never changes)
+   * and each version's attributes. When the target does not hold the source's versions, the item
+   * is reported `skip-unsupported` ("cannot compare: disabled") — never unchanged, and not a
+   * conflict: a conflict is a known difference that `--on-conflict overwrite` resolves, while here
+   * the difference is unknown and no write could resolve it (the value cannot be read).
+   */
+  async #planDisabled(item: SecretItem, target: TargetEntry | undefined, ctx: StepContext): Promise<Planned> {
+    const { placement, src, dst } = this.run;
     if (!target) {
       if (placement.allowed) {
         return {
@@ -132,22 +159,80 @@ export class SecretReplicator {
         decision: { action: "skip-unsupported", reason: `${DISABLED_NOTE}, and ${placement.reason}` },
       };
     }
-    const changes = target.attributes
-      ? attributeChanges(secretAttributesOf(item.properties), secretAttributesOf(target.attributes))
-      : ["attributes"];
-    if (changes.length === 0) {
+    const [sourceVersions, targetVersions] = await Promise.all([
+      item.properties.versions ?? listSecretVersions(src, item.name, ctx.signal),
+      listSecretVersions(dst, item.name, ctx.signal),
+    ]);
+    const sourceIds = new Set(sourceVersions.map((v) => v.version));
+    const targetById = new Map(targetVersions.map((v) => [v.version, v]));
+    const ownPlaceholder =
+      targetVersions.length > 0 &&
+      targetVersions.every((v) => v.tags[PLACEHOLDER_TAG] === "true" && !sourceIds.has(v.version));
+    if (ownPlaceholder) return this.#replacePlaceholderOfDisabled(target);
+    const same = sourceIds.size === targetById.size && sourceVersions.every((v) => targetById.has(v.version));
+    if (same) {
+      const differing = sourceVersions.flatMap((v) => {
+        const source = secretAttributesOf(v);
+        const there = secretAttributesOf(targetById.get(v.version) as SecretVersionProperties);
+        return attributeChanges(source, there).length > 0
+          ? [{ version: v.version, source, target: there }]
+          : [];
+      });
+      if (differing.length === 0) {
+        return {
+          decision: {
+            action: "skip-unchanged",
+            reason: `${DISABLED_NOTE}; the target holds the same ${sourceIds.size} versions (ids kept by backup/restore; a version's value never changes) with the same attributes`,
+          },
+        };
+      }
       return {
         decision: {
-          action: "skip-unchanged",
-          reason: `${DISABLED_NOTE}; the target's attributes match`,
+          action: "update",
+          reason: `${DISABLED_NOTE}; the target holds the same versions, attributes differ on ${differing.length}`,
+          details: { versionsToUpdate: differing.length },
+        },
+        work: { how: "version-attributes", versions: differing },
+      };
+    }
+    const missing = sourceVersions.filter((v) => !targetById.has(v.version)).length;
+    const extra = targetVersions.filter((v) => !sourceIds.has(v.version)).length;
+    return {
+      decision: {
+        action: "skip-unsupported",
+        reason:
+          `cannot compare: disabled — ${DISABLED_NOTE}, and the target does not hold the source's versions ` +
+          `(${missing} of ${sourceIds.size} missing, ${extra} not in the source); enable the source secret to copy its value, ` +
+          "or delete and purge the target's so backup/restore can copy it",
+      },
+    };
+  }
+
+  /** The target holds only this tool's placeholder of a disabled source secret. */
+  #replacePlaceholderOfDisabled(target: TargetEntry): Planned {
+    const { placement } = this.run;
+    if (!placement.allowed) {
+      return {
+        decision: {
+          action: "skip-unsupported",
+          reason: `${PLACEHOLDER_NOTE}, ${DISABLED_NOTE}, and ${placement.reason}`,
+        },
+      };
+    }
+    if (!purgeableLevel(target.attributes?.recoveryLevel)) {
+      return {
+        decision: {
+          action: "skip-unsupported",
+          reason: `${PLACEHOLDER_NOTE}, ${DISABLED_NOTE}, and backup/restore needs the name free: the target vault keeps deleted names (purge protection); enable the source secret, or replace the placeholder by hand`,
         },
       };
     }
     return {
       decision: {
-        action: "skip-unsupported",
-        reason: `${DISABLED_NOTE}, and backup/restore needs the name free in the target (differs: ${changes.join(", ")})`,
+        action: "update",
+        reason: `${PLACEHOLDER_NOTE}; ${DISABLED_NOTE}: the placeholder is deleted and purged, then the source restored from backup (all versions)`,
       },
+      work: { how: "replace-restore" },
     };
   }
 
@@ -164,16 +249,19 @@ export class SecretReplicator {
         work: { how: "write", versions: [source] },
       };
     }
-    let current: SecretVersionValue;
-    try {
-      current = await readSecretValue(dst, item.name, undefined, ctx);
-    } catch (error) {
-      if (!isDisabledSecret(error)) throw error;
+    const current = await readCurrentSecret(dst, item.name, ctx);
+    if (!current) {
       return {
         decision: {
           action: "conflict",
           reason: "the target's current version is disabled, so its value cannot be compared",
         },
+        work: { how: "write", versions: [source] },
+      };
+    }
+    if (isPlaceholder(current)) {
+      return {
+        decision: { action: "update", reason: `${PLACEHOLDER_NOTE}: replaced with the source value` },
         work: { how: "write", versions: [source] },
       };
     }
@@ -217,37 +305,47 @@ export class SecretReplicator {
     return false;
   }
 
-  /** Every version: write the source versions the target lacks, oldest first, current last. */
+  /**
+   * Every version: the source's current version is the one GET returns; the others are ordered by
+   * `createdOn` (equal times by version id). The target is compared as a SET of version digests
+   * (value and attributes): when it holds every source version and its current version is the
+   * source's, nothing is written. Otherwise the missing versions are written oldest first and the
+   * current one last, so the target's current value is the source's.
+   */
   async #planAllVersions(item: SecretItem, ctx: StepContext): Promise<Planned> {
     const { src, dst } = this.run;
     const [source, target] = await Promise.all([
-      readAllVersions(src, item.name, ctx, item.properties.versions),
-      readAllVersions(dst, item.name, ctx),
+      readHistory(src, item.name, ctx, item.properties.versions),
+      readHistory(dst, item.name, ctx),
     ]);
-    const current = source.versions.at(-1);
+    const current = source.current;
     if (!current) return { decision: { action: "skip-unsupported", reason: DISABLED_NOTE } };
-    const targetCurrent = target.all.at(-1);
-    const targetCurrentValue = target.versions.find((v) => v.version === targetCurrent?.version);
-    const digest = (v: SecretVersionValue) => secretDigest(v.value, v.attributes);
-    const present = new Set(target.versions.map(digest));
-    const missing = source.versions.filter((v) => !present.has(digest(v)));
-    const currentMatches = targetCurrentValue !== undefined && digest(targetCurrentValue) === digest(current);
     const skippedNote =
       source.disabled > 0
         ? ` (${source.disabled} disabled source versions cannot be read and are not copied)`
         : "";
+    const targetCurrent = target.current;
+    if (targetCurrent && isPlaceholder(targetCurrent)) {
+      return {
+        decision: {
+          action: "update",
+          reason: `${PLACEHOLDER_NOTE}: replaced with the source's ${source.versions.length} versions${skippedNote}`,
+          details: { versionsToWrite: source.versions.length },
+        },
+        work: { how: "write", versions: source.versions },
+      };
+    }
+    const digest = (v: SecretVersionValue) => secretDigest(v.value, v.attributes);
+    const present = new Set(target.versions.map(digest));
+    const missing = source.versions.filter((v) => v !== current && !present.has(digest(v)));
+    const currentMatches = targetCurrent !== undefined && digest(targetCurrent) === digest(current);
     if (missing.length === 0 && currentMatches) {
       return {
         decision: { action: "skip-unchanged", ...(skippedNote ? { reason: skippedNote.trim() } : {}) },
       };
     }
-    if (
-      targetCurrentValue &&
-      targetCurrentValue.value === current.value &&
-      missing.length === 1 &&
-      missing[0] === current
-    ) {
-      const changes = attributeChanges(current.attributes, targetCurrentValue.attributes);
+    if (missing.length === 0 && targetCurrent && targetCurrent.value === current.value) {
+      const changes = attributeChanges(current.attributes, targetCurrent.attributes);
       return {
         decision: {
           action: "update",
@@ -256,23 +354,23 @@ export class SecretReplicator {
         },
         work: {
           how: "attributes",
-          targetVersion: targetCurrentValue.version,
+          targetVersion: targetCurrent.version,
           source: current,
-          target: targetCurrentValue.attributes,
+          target: targetCurrent.attributes,
         },
       };
     }
-    const toWrite = missing.includes(current) ? missing : [...missing, current];
+    const toWrite = [...missing, current];
     const work: SecretWork = { how: "write", versions: toWrite };
     const sourceValues = new Set(source.versions.map((v) => v.value));
     const reason = `${toWrite.length} of ${source.versions.length} versions to write${skippedNote}`;
-    if (targetCurrentValue && sourceValues.has(targetCurrentValue.value)) {
+    if (targetCurrent && sourceValues.has(targetCurrent.value)) {
       return { decision: { action: "update", reason, details: { versionsToWrite: toWrite.length } }, work };
     }
     return {
       decision: {
         action: "conflict",
-        reason: targetCurrentValue
+        reason: targetCurrent
           ? "the target's current value is not one the source ever had"
           : "the target's current version is disabled, so its value cannot be compared",
         details: { versionsToWrite: toWrite.length },
@@ -369,10 +467,30 @@ export class SecretReplicator {
           details: { method: "placeholder" },
         };
       }
+      case "replace-restore": {
+        const blob = await src.secrets.backupSecret(item.name, abortOptions(ctx.signal));
+        if (!blob) throw new Error(`the source returned no backup for secret ${item.name}`);
+        await removeOwnPlaceholder(this.run, "secret", item.name, ctx);
+        await dst.secrets.restoreSecretBackup(blob, abortOptions(ctx.signal));
+        return {
+          reason:
+            "replaced this tool's placeholder: deleted and purged it, then restored the source (all versions, disabled as in the source)",
+          details: { method: "backup-restore", placeholderReplaced: true },
+        };
+      }
+      case "version-attributes": {
+        for (const v of work.versions) {
+          await dst.secrets.updateSecretProperties(item.name, v.version, patchOf(v.source, v.target, ctx));
+        }
+        return {
+          reason: `attributes of ${work.versions.length} versions updated (same versions, no new one)`,
+          details: { method: "update-properties", versionsUpdated: work.versions.length },
+        };
+      }
       case "copy": {
         const versions =
           this.run.options.versions === "all"
-            ? await readAllVersions(src, item.name, ctx, item.properties.versions)
+            ? await readHistory(src, item.name, ctx, item.properties.versions)
             : { versions: [await readSecretValue(src, item.name, undefined, ctx)], disabled: 0 };
         await this.#write(item.name, versions.versions, ctx);
         return this.#written(versions.versions.length, versions.disabled);
@@ -416,16 +534,29 @@ export class SecretReplicator {
       await this.#write(item.name, [work.source], ctx);
       return { reason: "a date had to be removed: wrote the value again as a new version" };
     }
-    await this.run.dst.secrets.updateSecretProperties(item.name, work.targetVersion, {
-      ...abortOptions(ctx.signal),
-      enabled: source.enabled,
-      tags: { ...source.tags },
-      ...defined({
-        contentType: source.contentType ?? (work.target.contentType ? "" : undefined),
-        notBefore: dateOf(source.notBefore),
-        expiresOn: dateOf(source.expiresOn),
-      }),
-    });
+    await this.run.dst.secrets.updateSecretProperties(
+      item.name,
+      work.targetVersion,
+      patchOf(source, work.target, ctx),
+    );
     return { reason: "attributes updated (no new version)", details: { method: "update-properties" } };
   }
+}
+
+/**
+ * A PATCH that makes a version's attributes the source's. Tags are sent only when they differ
+ * (`{}` then clears them), so an untagged version is not given `tags: {}`.
+ */
+function patchOf(source: SecretAttributes, target: SecretAttributes, ctx: StepContext) {
+  const tagsDiffer = attributeChanges(source, target).includes("tags");
+  return {
+    ...abortOptions(ctx.signal),
+    enabled: source.enabled,
+    ...(tagsDiffer ? { tags: { ...source.tags } } : {}),
+    ...defined({
+      contentType: source.contentType ?? (target.contentType ? "" : undefined),
+      notBefore: dateOf(source.notBefore),
+      expiresOn: dateOf(source.expiresOn),
+    }),
+  };
 }

@@ -83,3 +83,31 @@ export async function isPurgeable(dst: VaultClients, kind: ObjectKind, name: str
     throw error;
   }
 }
+
+/**
+ * Deletes this tool's own template-mode placeholder from the target and purges it, so that a
+ * backup of the source can be restored under its name. Only planned when the target's recovery
+ * level allows a purge (or deletes are final), which the caller checks.
+ */
+export async function removeOwnPlaceholder(
+  run: ReplicationRun,
+  kind: ObjectKind,
+  name: string,
+  ctx: StepContext,
+): Promise<void> {
+  const { dst } = run;
+  const options = { ...abortOptions(ctx.signal), intervalInMs: RECOVER_POLL_MS };
+  const poller =
+    kind === "secret"
+      ? await dst.secrets.beginDeleteSecret(name, options)
+      : kind === "key"
+        ? await dst.keys.beginDeleteKey(name, options)
+        : await dst.certificates.beginDeleteCertificate(name, options);
+  await poller.pollUntilDone();
+  try {
+    await purge(dst, kind, name, ctx);
+  } catch (error) {
+    // A vault without soft delete keeps nothing to purge.
+    if (!isNotFound(error)) throw error;
+  }
+}

@@ -112,9 +112,11 @@ export async function readTargetEntry(
     }
   } catch (error) {
     if (isDisabledSecret(error)) {
-      // A disabled current version cannot be read: its attributes come from the version listing.
-      const current = (await listSecretVersions(dst, item.name, ctx.signal)).at(-1);
-      const { version: _version, ...attributes } = current ?? { version: "", enabled: false, tags: {} };
+      // A disabled current version cannot be read: it is disabled (the answer says so); its other
+      // attributes are the newest version's in the listing (which one is current cannot be asked).
+      const newest = (await listSecretVersions(dst, item.name, ctx.signal)).at(-1);
+      const { version: _version, ...listed } = newest ?? { version: "", enabled: false, tags: {} };
+      const attributes = { ...listed, enabled: false };
       return {
         kind: "secret",
         key: item.key,

@@ -27,7 +27,9 @@ export function clients(emulator: KeyVaultEmulator, vault: string) {
 const seconds = (d: Date | undefined) => (d ? Math.floor(d.getTime() / 1000) : undefined);
 
 /**
- * Every secret of a vault with every version, oldest first (listing order), values included.
+ * Every secret of a vault with every version, values included, in write order: the current
+ * version (what GET returns) last, the others by creation time then version id — never listing
+ * order, which is by version id (as the service's).
  * Disabled versions are enabled for a moment to read them (target vaults only), then disabled again.
  */
 export async function readVaultSecrets(
@@ -41,7 +43,11 @@ export async function readVaultSecrets(
   for await (const p of secrets.listPropertiesOfSecrets()) if (!p.managed) names.push(p.name);
   await Promise.all(
     names.map(async (name) => {
-      const versions: ObservedVersion[] = [];
+      const versions: (ObservedVersion & { created: number })[] = [];
+      const current = await secrets.getSecret(name).then(
+        (s) => s.properties.version,
+        () => undefined, // disabled: not readable
+      );
       for await (const p of secrets.listPropertiesOfSecretVersions(name)) {
         let value: string | undefined;
         if (p.enabled !== false) {
@@ -52,6 +58,7 @@ export async function readVaultSecrets(
           await secrets.updateSecretProperties(name, p.version!, { enabled: false });
         }
         versions.push({
+          created: seconds(p.createdOn) ?? 0,
           version: p.version!,
           ...(value !== undefined ? { value } : {}),
           enabled: p.enabled !== false,
@@ -61,7 +68,16 @@ export async function readVaultSecrets(
           tags: { ...(p.tags ?? {}) },
         });
       }
-      out.set(name, versions);
+      versions.sort(
+        (a, b) =>
+          Number(a.version === current) - Number(b.version === current) ||
+          a.created - b.created ||
+          (a.version < b.version ? -1 : 1),
+      );
+      out.set(
+        name,
+        versions.map(({ created: _created, ...v }) => v),
+      );
     }),
   );
   return out;

@@ -39,10 +39,8 @@ export function pageSizeOf(ctx: RequestContext): number {
 }
 
 export interface SkipToken {
-  /** Last name returned (lower case), for name-ordered listings. */
+  /** Last name (lower case) or version id returned: listings are ordered by name or id. */
   after?: string;
-  /** Items already returned, for version listings. */
-  offset?: number;
 }
 
 export function skipTokenOf(ctx: RequestContext): SkipToken {
@@ -52,9 +50,6 @@ export function skipTokenOf(ctx: RequestContext): SkipToken {
     const token = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as SkipToken;
     if (typeof token !== "object" || token === null) throw new Error("not an object");
     if (token.after !== undefined && typeof token.after !== "string") throw new Error("bad after");
-    if (token.offset !== undefined && !(Number.isInteger(token.offset) && token.offset >= 0)) {
-      throw new Error("bad offset");
-    }
     return token;
   } catch {
     throw badParameter("The $skiptoken value is invalid.");
@@ -90,21 +85,4 @@ export function pageByName<T>(
   const last = keys[keys.length - 1];
   const more = last !== undefined && keys.length === size && names.hasAfter(last);
   return { value, nextLink: more ? nextLinkOf(ctx, { after: last }) : null };
-}
-
-/** One page of a listing kept in an array (versions). */
-export function pageByOffset<T, R>(
-  ctx: RequestContext,
-  items: readonly T[],
-  render: (item: T) => R | undefined,
-): { value: R[]; nextLink: string | null } {
-  const size = pageSizeOf(ctx);
-  const offset = skipTokenOf(ctx).offset ?? 0;
-  const value: R[] = [];
-  const end = Math.min(items.length, offset + size);
-  for (let i = offset; i < end; i++) {
-    const rendered = render(items[i] as T);
-    if (rendered !== undefined) value.push(rendered);
-  }
-  return { value, nextLink: end < items.length ? nextLinkOf(ctx, { offset: end }) : null };
 }

@@ -1,8 +1,9 @@
-import { type HandlerResult, ok, pageByName, pageByOffset, type RequestContext } from "../server/context.js";
+import { type HandlerResult, ok, pageByName, type RequestContext } from "../server/context.js";
 import { deletedObjectNotFound, forbidden, type ObjectKind, objectNotFound } from "../server/errors.js";
 import { nowSeconds } from "./attributes.js";
 import { assertObjectName } from "./ids.js";
 import type { DeletedObject, ObjectStore, StoredObject } from "./object-store.js";
+import { SortedNames } from "./sorted-names.js";
 import type { Collection, VaultState } from "./vault.js";
 
 /**
@@ -108,10 +109,14 @@ export function listVersions<V extends { version: string }, M>(
 ) {
   const name = nameOf(ctx);
   const object = findLive(ops, ctx.vault, name);
+  // The service lists versions by version id (random hex), not by age: so do we, so that clients
+  // cannot lean on an order the service does not give (the current one is what GET returns).
+  const ids = SortedNames.of(object.versions.map((v) => v.version));
   return ok(
-    pageByOffset(ctx, object.versions, (v) =>
-      !ops.visible || ops.visible(v) ? ops.item(ctx.vault, object, v, true) : undefined,
-    ),
+    pageByName(ctx, ids, (id) => {
+      const v = object.byVersion.get(id);
+      return v && (!ops.visible || ops.visible(v)) ? ops.item(ctx.vault, object, v, true) : undefined;
+    }),
   );
 }
 

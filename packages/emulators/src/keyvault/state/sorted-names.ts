@@ -5,6 +5,14 @@
 export class SortedNames {
   private readonly keys: string[] = [];
 
+  /** An index of these keys (sorted, duplicates dropped) built in one go. */
+  static of(keys: readonly string[]): SortedNames {
+    const names = new SortedNames();
+    const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    names.keys.push(...sorted);
+    return names;
+  }
+
   get size(): number {
     return this.keys.length;
   }
