@@ -1,3 +1,4 @@
+import { format } from "@cdktf/hcl-tools";
 import { parse } from "@cdktf/hcl2json";
 import { describe, expect, it } from "vitest";
 import { expr, HclFile, IdentifierAllocator, quote, ref, sanitizeIdentifier } from "../src/index.js";
@@ -80,6 +81,42 @@ describe("HCL writer", () => {
       { automatic: [{ time_before_expiry: "P30D" }], expire_after: "P90D" },
     ]);
     expect(text).toContain("# new lines in comments are safe");
+  });
+
+  it("writes exactly what `terraform fmt` writes (HashiCorp's formatter), however hostile the values", async () => {
+    const file = new HclFile();
+    file.comment("a file comment\nover two lines");
+    file.attr("top", "level");
+    file.attr("top_level_longer", 1);
+    HOSTILE.forEach((value, i) => {
+      file.block("resource", ["example_thing", `t${i}`], (b) => {
+        b.comment("a comment ends a run of aligned attributes");
+        b.attr("n", value);
+        b.attr("longer_name", [value, 1]);
+        b.attr("after_a_list", true);
+        b.attr("tags", { [value || "empty"]: value, x: "y", "日本語キー": "v", "e\u0301": "combining" });
+        b.attr("single_entry", { k: "v" });
+        b.attr("empty", {});
+        b.attr("empty_list", []);
+        b.blank();
+        b.attr("after_blank", null);
+        b.attr("reference", ref("var", "x"));
+        b.block("nested", [], (n) => {
+          n.attr("a", 1);
+          n.attr("bbb", expr('trimsuffix(split("?", var.url)[0], "/")'));
+          n.block("empty", []);
+          n.attr("c", "after a block");
+        });
+        b.attr("last", "x");
+      });
+    });
+    file.block("terraform", [], (t) =>
+      t.block("required_providers", [], (r) =>
+        r.attr("azurerm", { source: "hashicorp/azurerm", version: ">= 4.23.0" }),
+      ),
+    );
+    const text = file.toString();
+    expect(await format(text)).toBe(text);
   });
 
   it("rejects what would be invalid rather than writing it", () => {
