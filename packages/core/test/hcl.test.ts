@@ -94,7 +94,7 @@ describe("HCL writer", () => {
         b.attr("n", value);
         b.attr("longer_name", [value, 1]);
         b.attr("after_a_list", true);
-        b.attr("tags", { [value || "empty"]: value, x: "y", "日本語キー": "v", "e\u0301": "combining" });
+        b.attr("tags", { [value || "empty"]: value, x: "y", 日本語キー: "v", "e\u0301": "combining" });
         b.attr("single_entry", { k: "v" });
         b.attr("empty", {});
         b.attr("empty_list", []);

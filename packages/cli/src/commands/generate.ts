@@ -146,7 +146,9 @@ export async function generateCommand(
           throw new DataplaneError(
             ErrorCodes.Internal,
             `plugin ${plugin.name} put a secret value into ${name}; nothing was written`,
-            { hint: `This is a defect of ${plugin.name}: report it (generated code must take secrets from variables)` },
+            {
+              hint: `This is a defect of ${plugin.name}: report it (generated code must take secrets from variables)`,
+            },
           );
         }
         mkdirSync(dirname(file), { recursive: true });

@@ -83,7 +83,13 @@ function typeProblem(type: unknown, value: unknown): string | undefined {
   }
 }
 
-function checkBlock(body: Json, block: SchemaBlock, where: string, problems: string[], resource: boolean): void {
+function checkBlock(
+  body: Json,
+  block: SchemaBlock,
+  where: string,
+  problems: string[],
+  resource: boolean,
+): void {
   const attributes = block.attributes ?? {};
   const blockTypes = block.block_types ?? {};
   for (const [name, value] of Object.entries(body)) {
@@ -104,7 +110,11 @@ function checkBlock(body: Json, block: SchemaBlock, where: string, problems: str
     }
     const instances = Array.isArray(value) ? value : [value];
     if (blockType.block.deprecated) problems.push(`${where}: block ${name} is deprecated`);
-    if (blockType.max_items !== undefined && blockType.max_items > 0 && instances.length > blockType.max_items)
+    if (
+      blockType.max_items !== undefined &&
+      blockType.max_items > 0 &&
+      instances.length > blockType.max_items
+    )
       problems.push(`${where}: at most ${blockType.max_items} ${name} block(s), not ${instances.length}`);
     instances.forEach((instance, i) => {
       if (!isObject(instance)) {

@@ -48,7 +48,9 @@ export function readme(
     ...(counts.certificate + counts["certificate-issuer"] + counts["certificate-contacts"] > 0
       ? ["  - **Key Vault Certificates Officer** (certificates, certificate issuers and contacts)"]
       : []),
-    ...(gen.imports.length > 0 ? ["  - and read access to the items that `imports.tf` adopts (the same roles)"] : []),
+    ...(gen.imports.length > 0
+      ? ["  - and read access to the items that `imports.tf` adopts (the same roles)"]
+      : []),
     "",
     "## Good to know",
     "",

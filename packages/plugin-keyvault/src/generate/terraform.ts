@@ -90,7 +90,13 @@ function tfvarsFile(gen: Generation, hasWriteOnlySecrets: boolean): string {
       { name: KEY_VAULT_ID_VARIABLE, description: KEY_VAULT_ID_DESCRIPTION, example: KEY_VAULT_ID_EXAMPLE },
       { ...SUBSCRIPTION_VARIABLE, defaultValue: null },
       ...(hasWriteOnlySecrets
-        ? [{ name: SECRET_VALUE_VERSION_VARIABLE, description: SECRET_VALUE_VERSION_DESCRIPTION, defaultValue: 1 }]
+        ? [
+            {
+              name: SECRET_VALUE_VERSION_VARIABLE,
+              description: SECRET_VALUE_VERSION_DESCRIPTION,
+              defaultValue: 1,
+            },
+          ]
         : []),
       ...gen.variables.map((v) => ({
         name: v.name,
@@ -229,7 +235,12 @@ export async function generateTerraform(
   return {
     files: out,
     variables: [
-      { name: KEY_VAULT_ID_VARIABLE, description: KEY_VAULT_ID_DESCRIPTION, sensitive: false, type: "string" },
+      {
+        name: KEY_VAULT_ID_VARIABLE,
+        description: KEY_VAULT_ID_DESCRIPTION,
+        sensitive: false,
+        type: "string",
+      },
       {
         name: SUBSCRIPTION_ID_VARIABLE,
         description: `${SUBSCRIPTION_VARIABLE.description} (optional)`,
