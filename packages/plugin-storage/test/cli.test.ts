@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { parse } from "@cdktf/hcl2json";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFolder, terraformProblems } from "./helpers/terraform.js";
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = resolve(PACKAGE_DIR, "../cli/dist/bin.js");
@@ -112,6 +113,8 @@ describe("the README's commands, against `dataplane emulators start --seed`", ()
       await expect(parse(file, readFileSync(file, "utf8")), file).resolves.toBeTypeOf("object");
     }
     expect(readFileSync(join(out, "blobs.tf"), "utf8")).toContain("source_uri");
+    // What `terraform validate` and `terraform fmt -check` would say (azurerm 5.2 schema and rules).
+    expect(await terraformProblems(readFolder(out))).toEqual([]);
 
     const planned = await dataplane(dryRun);
     expect(planned.code, planned.err).toBe(0);
