@@ -109,20 +109,21 @@ export function certificateResource(
         `Imported from var.${contents} (${pem ? "PEM text" : "base64 PFX"}, sensitive, kept in Terraform state).`,
       );
     } else {
+      const issuer = p.policy.issuerName ?? "Self";
       if (wanted) {
         b.comment(
           "Not exportable in the source: Key Vault never hands out its private key, so it cannot be\n" +
-            "imported. A NEW certificate and key are created from the source's policy instead.",
+            `imported. A NEW certificate and key are created from the source's policy instead${issuer === "Self" || issuer === "Unknown" ? "" : `,\nrequested from the issuer "${issuer}"`}.`,
+        );
+      } else {
+        b.comment(
+          issuer === "Unknown"
+            ? "Imported into the source (issuer Unknown): a new self-signed certificate and key are created with its policy."
+            : issuer !== "Self"
+              ? `Issued by "${issuer}": a new certificate is requested from that issuer with this policy.`
+              : "A new self-signed certificate and key are created from the source's policy.",
         );
       }
-      const issuer = p.policy.issuerName ?? "Self";
-      b.comment(
-        issuer === "Unknown"
-          ? "Imported into the source (issuer Unknown): a new self-signed certificate and key are created with its policy."
-          : issuer !== "Self"
-            ? `Issued by "${issuer}": a new certificate is requested from that issuer with this policy.`
-            : "A new self-signed certificate and key are created from the source's policy.",
-      );
     }
     if (!p.enabled) b.comment("Disabled in the source vault; azurerm creates certificates enabled.");
     b.attr("name", item.name);
