@@ -234,6 +234,12 @@ export class HclFile extends HclBody {
     return super.block(type, labels, build);
   }
 
+  /** A file-level comment after a block is set apart from it by a blank line. */
+  override comment(text: string): this {
+    if (this.entries.at(-1)?.t === "block") this.blank();
+    return super.comment(text);
+  }
+
   override toString(): string {
     const text = this.renderEntries("");
     return text.length === 0 ? "" : `${text}\n`;
