@@ -89,8 +89,8 @@ export function certificateResource(
   if (imported) {
     contents = gen.variable(`certificate_${item.name}_contents`, {
       description: pem
-        ? `Certificate "${item.name}" with its private key as PEM text, as \`az keyvault secret show --name ${item.name} --query value -o tsv\` prints it`
-        : `Certificate "${item.name}" with its private key as a base64-encoded PFX, as \`az keyvault secret show --name ${item.name} --query value -o tsv\` prints it`,
+        ? `Certificate "${item.name}" with its private key as PEM text, as \`az keyvault secret show --vault-name <source> --name ${item.name} --query value -o tsv\` prints it`
+        : `Certificate "${item.name}" with its private key as a base64-encoded PFX, as \`az keyvault secret show --vault-name <source> --name ${item.name} --query value -o tsv\` prints it`,
       type: "string",
       sensitive: true,
     });

@@ -27,7 +27,7 @@ export function readme(
   ];
   if (secretVars.length > 0) {
     lines.push(
-      `- ${secretVars.length} secret values (\`secret_*\`, sensitive${writeOnlySecrets ? ", ephemeral" : ""}): ` +
+      `- ${plural(secretVars.length, "secret value")} (\`secret_*\`, sensitive${writeOnlySecrets ? ", ephemeral" : ""}): ` +
         "no value is in this folder. Pass them as `TF_VAR_<name>` environment variables, e.g. " +
         '`export TF_VAR_secret_db_password="$(az keyvault secret show --vault-name <source> --name db-password --query value -o tsv)"`.',
     );
@@ -86,7 +86,7 @@ export function readme(
         lines.push(
           `- ${plural(gen.notExportable.length, "certificate")} cannot be imported because ${gen.notExportable.length === 1 ? "it is" : "they are"} not exportable ` +
             `(Key Vault never hands out the private key): ${gen.notExportable.map((n) => `\`${n}\``).join(", ")}. ` +
-            "They are created from their policy instead: a NEW certificate with a NEW key.",
+            `${gen.notExportable.length === 1 ? "It is" : "They are"} created from ${gen.notExportable.length === 1 ? "its" : "their"} policy instead: a NEW certificate with a NEW key.`,
         );
       }
     } else {
