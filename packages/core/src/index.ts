@@ -53,6 +53,14 @@ export {
 } from "./hcl/hcl.js";
 export { IdentifierAllocator, sanitizeIdentifier } from "./hcl/identifiers.js";
 export {
+  checkProviderSchema,
+  type ProviderSchemaDocument,
+  type SchemaAttribute,
+  type SchemaBlock,
+  type SchemaBlockType,
+} from "./hcl/schema.js";
+export { compareVersions, type TfvarsEntry, tfvarsExample, VersionFloor } from "./hcl/terraform.js";
+export {
   type CandidateSources,
   findPluginCandidates,
   locatePackage,

@@ -1,6 +1,19 @@
+import { format } from "@cdktf/hcl-tools";
 import { parse } from "@cdktf/hcl2json";
 import { describe, expect, it } from "vitest";
-import { expr, HclFile, IdentifierAllocator, quote, ref, sanitizeIdentifier } from "../src/index.js";
+import {
+  checkProviderSchema,
+  compareVersions,
+  expr,
+  HclFile,
+  IdentifierAllocator,
+  type ProviderSchemaDocument,
+  quote,
+  ref,
+  sanitizeIdentifier,
+  tfvarsExample,
+  VersionFloor,
+} from "../src/index.js";
 
 /** Terraform's JSON form writes a literal `${` as `$${` (and `%{` as `%%{`). */
 function jsonForm(value: string): string {
@@ -82,6 +95,42 @@ describe("HCL writer", () => {
     expect(text).toContain("# new lines in comments are safe");
   });
 
+  it("writes exactly what `terraform fmt` writes (HashiCorp's formatter), however hostile the values", async () => {
+    const file = new HclFile();
+    file.comment("a file comment\nover two lines");
+    file.attr("top", "level");
+    file.attr("top_level_longer", 1);
+    HOSTILE.forEach((value, i) => {
+      file.block("resource", ["example_thing", `t${i}`], (b) => {
+        b.comment("a comment ends a run of aligned attributes");
+        b.attr("n", value);
+        b.attr("longer_name", [value, 1]);
+        b.attr("after_a_list", true);
+        b.attr("tags", { [value || "empty"]: value, x: "y", 日本語キー: "v", "e\u0301": "combining" });
+        b.attr("single_entry", { k: "v" });
+        b.attr("empty", {});
+        b.attr("empty_list", []);
+        b.blank();
+        b.attr("after_blank", null);
+        b.attr("reference", ref("var", "x"));
+        b.block("nested", [], (n) => {
+          n.attr("a", 1);
+          n.attr("bbb", expr('trimsuffix(split("?", var.url)[0], "/")'));
+          n.block("empty", []);
+          n.attr("c", "after a block");
+        });
+        b.attr("last", "x");
+      });
+    });
+    file.block("terraform", [], (t) =>
+      t.block("required_providers", [], (r) =>
+        r.attr("azurerm", { source: "hashicorp/azurerm", version: ">= 4.23.0" }),
+      ),
+    );
+    const text = file.toString();
+    expect(await format(text)).toBe(text);
+  });
+
   it("rejects what would be invalid rather than writing it", () => {
     const file = new HclFile();
     expect(() => file.block("bad type", [])).toThrow(/invalid HCL block type/);
@@ -121,5 +170,125 @@ describe("identifiers", () => {
     );
     const parsed = (await parse("main.tf", file.toString())) as { resource: { t: Record<string, unknown> } };
     expect(Object.keys(parsed.resource.t)).toHaveLength(4);
+  });
+});
+
+describe("provider schema check", () => {
+  const schema: ProviderSchemaDocument = {
+    provider_schemas: {
+      "registry.terraform.io/hashicorp/azurerm": {
+        provider: { block: { attributes: { subscription_id: { type: "string", optional: true } } } },
+        resource_schemas: {
+          azurerm_thing: {
+            block: {
+              attributes: {
+                name: { type: "string", required: true },
+                size: { type: "number", optional: true },
+                tags: { type: ["map", "string"], optional: true },
+                url: { type: "string", computed: true },
+                old: { type: "string", optional: true, deprecated: true },
+              },
+              block_types: {
+                policy: {
+                  nesting_mode: "list",
+                  max_items: 1,
+                  block: { attributes: { kind: { type: "string", required: true } } },
+                },
+                contact: { nesting_mode: "set", min_items: 1, block: { attributes: {} } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+
+  it("accepts what fits, with expressions and meta-arguments", async () => {
+    const file = new HclFile();
+    file.block("provider", ["azurerm"], (p) => p.attr("subscription_id", ref("var", "s")));
+    file.block("resource", ["azurerm_thing", "a"], (b) => {
+      b.attr("name", "a");
+      b.attr("size", ref("var", "size"));
+      b.attr("tags", { k: "v" });
+      b.block("policy", [], (p) => p.attr("kind", "x"));
+      b.block("contact", []);
+      b.attr("depends_on", [ref("azurerm_thing", "b")]);
+    });
+    const parsed = (await parse("main.tf", file.toString())) as Record<string, unknown>;
+    expect(checkProviderSchema([parsed], schema)).toEqual([]);
+  });
+
+  it("names unknown, read-only, deprecated, missing, mistyped and too many", async () => {
+    const file = new HclFile();
+    file.block("provider", ["azurerm"], (p) => p.attr("client_secret", "x"));
+    file.block("resource", ["azurerm_thing", "a"], (b) => {
+      b.attr("url", "u");
+      b.attr("old", "o");
+      b.attr("size", [1]);
+      b.attr("nope", 1);
+      b.block("policy", [], (p) => p.attr("kind", "x"));
+      b.block("policy", [], (p) => p.attr("other", "x"));
+    });
+    file.block("resource", ["azurerm_unknown", "u"], (b) => b.attr("name", "u"));
+    const parsed = (await parse("main.tf", file.toString())) as Record<string, unknown>;
+    // (the parser orders keys its own way: compare as sets)
+    expect(checkProviderSchema([parsed], schema).sort()).toEqual(
+      [
+        "azurerm_thing.a: url is read-only (computed by the provider)",
+        "azurerm_thing.a: old is deprecated",
+        "azurerm_thing.a: size must be a number",
+        "azurerm_thing.a: nope is not an argument or block of this type",
+        "azurerm_thing.a: at most 1 policy block(s), not 2",
+        "azurerm_thing.a.policy[1]: other is not an argument or block of this type",
+        "azurerm_thing.a.policy[1]: kind is required",
+        "azurerm_thing.a: name is required",
+        "azurerm_thing.a: at least 1 contact block(s) are required",
+        "resource type azurerm_unknown is not in the schema",
+        "provider.azurerm: client_secret is not an argument or block of this type",
+      ].sort(),
+    );
+  });
+});
+
+describe("version floors and tfvars examples", () => {
+  it("keeps the highest version needed and why, with no upper bound", () => {
+    const floor = new VersionFloor("3.0.0", "base");
+    floor.needs("3.46.0", "rotation_policy");
+    floor.needs("3.37.0", "contacts");
+    floor.needs("3.9.0", "older");
+    expect(floor.constraint).toBe(">= 3.46.0");
+    expect(floor.why).toBe("rotation_policy");
+    expect(compareVersions("4.10.0", "4.9.1")).toBeGreaterThan(0);
+  });
+
+  it("lists every variable, defaults and sensitive ones commented, and is fmt output", async () => {
+    const text = tfvarsExample(
+      [
+        { name: "id", description: "The id", example: "/subscriptions/<s>" },
+        { name: "subscription_id", description: "Subscription", defaultValue: null, example: "0000" },
+        { name: "version", description: "Version", defaultValue: 1 },
+        { name: "secret_x", description: "A secret", sensitive: true },
+      ],
+      "intro",
+    );
+    expect(text).toBe(
+      [
+        "# intro",
+        "",
+        "# The id",
+        'id = "/subscriptions/<s>"',
+        "",
+        "# Subscription (optional, default null)",
+        '# subscription_id = "0000"',
+        "",
+        "# Version (optional, default 1)",
+        "# version = 1",
+        "",
+        "# A secret (sensitive: set TF_VAR_secret_x in the environment instead)",
+        '# secret_x = ""',
+        "",
+      ].join("\n"),
+    );
+    expect(await format(text)).toBe(text);
   });
 });

@@ -94,6 +94,15 @@ describe("redactor", () => {
     expect(out).toContain('"value":"not a credential"');
     expect(out).toContain("sv=2025-01-05&sp=r&sig=");
   });
+
+  it("tells whether a text holds a registered value, without taking code that names a password for one", () => {
+    const r = new SecretRedactor();
+    r.addSecret("canary-secret-value-42");
+    expect(r.holdsRegistered("password = var.certificate_x_password")).toBe(false);
+    expect(r.holdsRegistered('AccountKey=abc;Password="x"')).toBe(false);
+    expect(r.holdsRegistered('value = "canary-secret-value-42"')).toBe(true);
+    expect(r.holdsRegistered(`u=${encodeURIComponent("canary-secret-value-42")}`)).toBe(true);
+  });
 });
 
 describe("transient errors", () => {

@@ -40,7 +40,7 @@ export const OPTION_SPECS: readonly PluginOptionSpec[] = [
   {
     name: "certificate-import",
     description:
-      "Terraform: import certificates from variables (contents, password) instead of creating them from their policy",
+      "Terraform: import exportable certificates from variables (contents as base64 PFX or PEM text, password) instead of creating them from their policy; non-exportable ones are still created from their policy (new key)",
     type: "boolean",
     default: false,
     verbs: ["generate"],
@@ -55,7 +55,8 @@ export const OPTION_SPECS: readonly PluginOptionSpec[] = [
   },
   {
     name: "import-blocks",
-    description: "Terraform: add `import` blocks so existing items are adopted instead of created",
+    description:
+      "Terraform: add `import` blocks so existing items of the TARGET vault are adopted instead of created; needs --import-items (without it none are written, since an import id must name the target vault)",
     type: "boolean",
     default: false,
     verbs: ["generate"],
@@ -63,7 +64,7 @@ export const OPTION_SPECS: readonly PluginOptionSpec[] = [
   {
     name: "import-items",
     description:
-      "Terraform: JSON lines of `dataplane discover <target> --out <file>`; import blocks for the items already present in that target",
+      "Terraform: JSON lines of `dataplane discover <target> --versions all --out <file>`; import blocks (with the target's ids) for the items already present in that target; a discovery of the source is refused",
     type: "string",
     verbs: ["generate"],
   },

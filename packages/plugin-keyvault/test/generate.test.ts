@@ -6,7 +6,16 @@ import type { GeneratedOutput } from "@dataplane/core";
 import type { KeyVaultEmulator } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KeyVaultItem, keyVaultPlugin, type SecretItem } from "../src/index.js";
-import { LONGEST_NAME, type SeededVault, seedVault } from "./helpers/seed.js";
+import {
+  canary,
+  keySpecs,
+  LONGEST_NAME,
+  type SeededVault,
+  seedKeys,
+  seedSecretSpecs,
+  seedVault,
+} from "./helpers/seed.js";
+import { terraformProblems, tfvarsNames } from "./helpers/terraform.js";
 import {
   capturingSession,
   collect,
@@ -22,6 +31,8 @@ let emulator: KeyVaultEmulator;
 let seeded: SeededVault;
 let items: KeyVaultItem[];
 let itemsAll: KeyVaultItem[];
+let targetItemsFile: string;
+let sourceHost: string;
 let dir: string;
 
 async function generate(
@@ -61,8 +72,22 @@ function resources(parsed: Record<string, Json>, type: string): Record<string, J
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "dp-kv-generate-"));
-  emulator = await startVaults([vaultConfig("source-vault"), vaultConfig("scratch-vault")]);
+  emulator = await startVaults([
+    vaultConfig("source-vault"),
+    vaultConfig("scratch-vault"),
+    vaultConfig("target-vault"),
+  ]);
   seeded = await seedVault(emulator, "source-vault", "scratch-vault");
+  sourceHost = new URL(emulator.vaultUri("source-vault")).host;
+  // The target already has ten of the secrets and two of the keys (other versions, other values).
+  seedSecretSpecs(
+    emulator,
+    "target-vault",
+    seeded.secrets
+      .filter((s) => s.name.startsWith("app-secret-00"))
+      .map((s) => ({ name: s.name, versions: [{ value: canary("target"), options: {} }] })),
+  );
+  await seedKeys(emulator, "target-vault", keySpecs().slice(0, 2));
   const { session } = capturingSession();
   const source = vaultResource(emulator, "source-vault");
   items = (await collect(
@@ -74,6 +99,19 @@ beforeAll(async () => {
       session.discoverContext(sideAccess(emulator, "source"), { versions: "all" }),
     ),
   )) as KeyVaultItem[];
+  const targetItems = await collect(
+    keyVaultPlugin.discover(
+      vaultResource(emulator, "target-vault"),
+      session.discoverContext(sideAccess(emulator, "source"), { versions: "all" }),
+    ),
+  );
+  targetItemsFile = join(dir, "target-items.jsonl");
+  writeFileSync(
+    targetItemsFile,
+    targetItems
+      .map((item) => JSON.stringify({ type: "item", plugin: "keyvault", resourceId: "t", item }))
+      .join("\n"),
+  );
 });
 
 afterAll(async () => {
@@ -114,11 +152,15 @@ describe("generate terraform", () => {
     expect(Object.keys(resources(parsed, "azurerm_key_vault_certificate_contacts"))).toHaveLength(1);
   });
 
-  it("pins Terraform >= 1.11 and azurerm >= 4.23 for write-only values", () => {
+  it("pins Terraform >= 1.11 and azurerm >= 4.23.0 for write-only values, with no upper bound", () => {
     const terraform = (parsed.terraform as Json)["versions.tf"] as Json[];
     expect(terraform[0]?.required_version).toBe(">= 1.11");
     const providers = (terraform[0]!.required_providers as Json[])[0] as Json;
-    expect(providers.azurerm).toEqual({ source: "hashicorp/azurerm", version: ">= 4.23" });
+    expect(providers.azurerm).toEqual({ source: "hashicorp/azurerm", version: ">= 4.23.0" });
+  });
+
+  it("validates against the azurerm 5.2 schema and the provider's own rules, and is terraform fmt output", async () => {
+    expect(await terraformProblems(output.files, [sourceHost])).toEqual([]);
   });
 
   it("feeds each secret from its own ephemeral sensitive variable through value_wo", () => {
@@ -199,69 +241,213 @@ describe("generate terraform", () => {
     ]);
   });
 
-  it("lists every variable without a value in terraform.tfvars.example", async () => {
-    const example = (await parse(
-      "terraform.tfvars.example",
-      output.files["terraform.tfvars.example"]!,
-    )) as Json;
-    const required = output.variables.filter((v) => !v.description.endsWith("(optional)")).map((v) => v.name);
-    expect(Object.keys(example).sort()).toEqual([...required].sort());
-    for (const value of Object.values(example)) expect(value).toBe("");
+  it("lists every variable in terraform.tfvars.example: defaults and sensitive ones commented, no empty subscription", async () => {
+    const example = output.files["terraform.tfvars.example"]!;
+    const declared = Object.keys((parsed.variable ?? {}) as Json);
+    expect(tfvarsNames(example).sort()).toEqual([...declared].sort());
+    const active = (await parse("terraform.tfvars.example", example)) as Json;
+    // Only the vault id is to be filled in; the rest has a default or belongs in TF_VAR_<name>.
+    expect(Object.keys(active)).toEqual(["key_vault_id"]);
+    expect(active.key_vault_id).toMatch(/^\/subscriptions\/<subscription>\/.*\/vaults\/<vault>$/);
+    expect(example).toContain('# subscription_id = "00000000-0000-0000-0000-000000000000"');
+    expect(example).toContain("# secret_value_version = 1");
+    expect(example).not.toMatch(/^subscription_id = ""/m);
     expect(output.variables.filter((v) => v.name.startsWith("secret_"))).toHaveLength(200);
   });
 
-  it("uses `value` with --azurerm-value, and imports certificates from variables with --certificate-import", async () => {
-    const legacy = await generate(items, { "azurerm-value": true, "certificate-import": true });
+  it("says in the README what plan and apply need: login, subscription, data-plane roles", () => {
+    const readme = output.files["README.md"]!;
+    expect(readme).toContain("az login");
+    expect(readme).toContain("ARM_SUBSCRIPTION_ID");
+    for (const role of [
+      "Key Vault Secrets Officer",
+      "Key Vault Crypto Officer",
+      "Key Vault Certificates Officer",
+    ])
+      expect(readme).toContain(role);
+  });
+
+  it("validates with every flag and mode, and never puts a secret value anywhere", async () => {
+    const combos: [Record<string, string | boolean>, "replication" | "template", KeyVaultItem[]][] = [
+      [{ "azurerm-value": true }, "replication", items],
+      [{ "certificate-import": true }, "replication", items],
+      [{ "certificate-import": true, "azurerm-value": true }, "replication", items],
+      [{ "import-blocks": true }, "replication", itemsAll],
+      [{ "import-items": targetItemsFile }, "replication", itemsAll],
+      [
+        { "import-items": targetItemsFile, "azurerm-value": true, "certificate-import": true },
+        "replication",
+        items,
+      ],
+      [{}, "template", items],
+      [{ "azurerm-value": true, "certificate-import": true }, "template", items],
+      [{}, "replication", [...items, ...EXTRA_ITEMS]],
+      [{ versions: "all" }, "replication", itemsAll],
+    ];
+    for (const [options, mode, from] of combos) {
+      const out = await generate(from, options, mode);
+      const label = `${mode} ${JSON.stringify(options)}`;
+      expect(await terraformProblems(out.files, [sourceHost]), label).toEqual([]);
+      const text = Object.values(out.files).join("\n");
+      expect(
+        seeded.canaries.filter((c) => text.includes(c)),
+        label,
+      ).toEqual([]);
+      expect(text, label).not.toMatch(/CANARY-|PRIVATE KEY|\[REDACTED\]/);
+    }
+  });
+
+  it("uses `value` with --azurerm-value, with the lowest azurerm that has everything used", async () => {
+    const legacy = await generate(items, { "azurerm-value": true });
     const legacyParsed = await parseAll(legacy);
     const secret = Object.values(resources(legacyParsed, "azurerm_key_vault_secret"))[0]![0]!;
     expect(String(secret.value)).toMatch(/^\$\{var\.secret_/);
     expect(secret.value_wo).toBeUndefined();
     const variables = (legacyParsed.variable ?? {}) as Record<string, Json[]>;
     expect(variables[String(secret.value).slice(6, -1)]![0]!.ephemeral).toBeUndefined();
-    const cert = Object.values(resources(legacyParsed, "azurerm_key_vault_certificate"))[0]![0]!;
-    expect(cert.certificate_policy).toBeUndefined();
-    const block = (cert.certificate as Json[])[0]!;
-    expect(String(block.contents)).toMatch(/^\$\{var\.certificate_.*_contents\}$/);
-    expect(String(block.password)).toMatch(/^\$\{var\.certificate_.*_password\}$/);
     expect(legacy.files["versions.tf"]).toContain('">= 1.5"');
-  });
-
-  it("adds import blocks with versioned ids on request", async () => {
-    const withImports = await generate(itemsAll, { "import-blocks": true });
-    const imports = (await parse("imports.tf", withImports.files["imports.tf"]!)) as { import: Json[] };
-    expect(imports.import).toHaveLength(200 + 20 + 10 + 1 + 1);
-    const secretImport = imports.import.find((i) => String(i.to).startsWith("${azurerm_key_vault_secret."))!;
-    expect(String(secretImport.id)).toMatch(/\/secrets\/[^/]+\/[0-9a-f]{32}$/);
-    // With --versions latest the secrets' versions are unknown: their import blocks are left out, said so.
-    const partial = await generate(items, { "import-blocks": true });
-    expect(partial.warnings?.join("\n")).toMatch(/200 import blocks left out/);
-  });
-
-  it("adds import blocks only for items present in a target discovery (--import-items)", async () => {
-    const targetItems = itemsAll.filter((i) => i.kind !== "secret" || i.name.startsWith("app-secret-00"));
-    const file = join(dir, "target-items.jsonl");
-    writeFileSync(
-      file,
-      targetItems
-        .map((item) => JSON.stringify({ type: "item", plugin: "keyvault", resourceId: "t", item }))
-        .join("\n"),
+    // key rotation_policy (3.46.0) is the newest thing used; contacts need 3.37.0.
+    expect(legacy.files["versions.tf"]).toMatch(/"version" = ">= 3.46.0"/);
+    const secretsOnly = await generate(
+      items.filter((i) => i.kind === "secret"),
+      { "azurerm-value": true },
     );
-    const output = await generate(items, { "import-items": file });
-    const imports = (await parse("imports.tf", output.files["imports.tf"]!)) as { import: Json[] };
+    expect(secretsOnly.files["versions.tf"]).toMatch(/"version" = ">= 3.0.0"/);
+    const contacts = await generate(
+      items.filter((i) => i.kind === "secret" || i.kind === "certificate-contacts"),
+      { "azurerm-value": true },
+    );
+    expect(contacts.files["versions.tf"]).toMatch(/"version" = ">= 3.37.0"/);
+  });
+
+  it("imports exportable certificates from variables in their encoding, and creates non-exportable ones from their policy", async () => {
+    const out = await generate(items, { "certificate-import": true });
+    const parsedOut = await parseAll(out);
+    const certs = new Map(
+      Object.values(resources(parsedOut, "azurerm_key_vault_certificate")).map(([b]) => [b!.name, b!]),
+    );
+    const variables = (parsedOut.variable ?? {}) as Record<string, Json[]>;
+    for (const spec of seeded.certificates) {
+      const body = certs.get(spec.name)!;
+      const pem = spec.contentType === "application/x-pem-file";
+      if (!spec.exportable) {
+        expect(body.certificate, spec.name).toBeUndefined();
+        const policy = (body.certificate_policy as Json[])[0]!;
+        expect((policy.key_properties as Json[])[0]!.exportable, spec.name).toBe(false);
+        expect(policy.x509_certificate_properties, spec.name).toBeDefined();
+        continue;
+      }
+      const block = (body.certificate as Json[])[0]!;
+      const contents = variables[String(block.contents).slice(6, -1)]![0]!;
+      expect(contents.sensitive, spec.name).toBe(true);
+      if (pem) {
+        expect(String(contents.description), spec.name).toMatch(/PEM text/);
+        expect(block.password, spec.name).toBeUndefined();
+        // The provider assumes PFX: a PEM import says its content type in a policy.
+        const policy = (body.certificate_policy as Json[])[0]!;
+        expect((policy.secret_properties as Json[])[0], spec.name).toEqual({
+          content_type: "application/x-pem-file",
+        });
+      } else {
+        expect(String(contents.description), spec.name).toMatch(/base64-encoded PFX/);
+        expect(String(block.password), spec.name).toMatch(/^\$\{var\.certificate_.*_password\}$/);
+        expect(body.certificate_policy, spec.name).toBeUndefined();
+      }
+    }
+    expect(out.files["certificates.tf"]).toContain("Not exportable in the source");
+    expect(out.files["README.md"]).toMatch(
+      /3 certificates cannot be imported because they are not exportable.*`locked-pfx-a`.*NEW certificate with a NEW key/,
+    );
+  });
+
+  it("writes no import blocks without the target's items, and says why", async () => {
+    const out = await generate(itemsAll, { "import-blocks": true });
+    expect(out.files["imports.tf"]).toBeUndefined();
+    expect(out.warnings?.join("\n")).toMatch(
+      /no import blocks were written: an import id must name the TARGET vault/,
+    );
+    expect(out.files["README.md"]).toContain("No import blocks: an import id must name the target vault");
+  });
+
+  it("adds import blocks only for items present in the target (--import-items), with the target's ids", async () => {
+    const out = await generate(items, { "import-items": targetItemsFile });
+    const imports = (await parse("imports.tf", out.files["imports.tf"]!)) as { import: Json[] };
+    const targetHost = new URL(emulator.vaultUri("target-vault")).host;
     expect(imports.import.filter((i) => String(i.to).startsWith("${azurerm_key_vault_secret."))).toHaveLength(
       10,
+    );
+    expect(imports.import.filter((i) => String(i.to).startsWith("${azurerm_key_vault_key."))).toHaveLength(2);
+    for (const i of imports.import) {
+      expect(new URL(String(i.id)).host).toBe(targetHost);
+      expect(String(i.id)).not.toContain(sourceHost);
+    }
+    expect(String(imports.import[0]!.id)).toMatch(/\/secrets\/app-secret-00\d\/[0-9a-f]{32}$/);
+  });
+
+  it("refuses an --import-items file that lists the source vault's own items", async () => {
+    const file = join(dir, "source-items.jsonl");
+    writeFileSync(
+      file,
+      itemsAll
+        .map((item) => JSON.stringify({ type: "item", plugin: "keyvault", resourceId: "s", item }))
+        .join("\n"),
+    );
+    await expect(generate(items, { "import-items": file })).rejects.toThrow(
+      /--import-items lists items of the source vault .*: import ids must name the target vault/,
     );
   });
 
   it("template mode writes placeholders and no secret variables", async () => {
     const template = await generate(items, {}, "template");
-    expect(template.variables.map((v) => v.name)).toEqual(["key_vault_id"]);
+    expect(template.variables.map((v) => v.name)).toEqual(["key_vault_id", "subscription_id"]);
     const parsedTemplate = await parseAll(template);
     const secret = Object.values(resources(parsedTemplate, "azurerm_key_vault_secret"))[0]![0]!;
     expect(String(secret.value_wo)).toMatch(/^dataplane-placeholder/);
     expect((secret.tags as Json)["dataplane-placeholder"]).toBe("true");
   });
 });
+
+/** What the emulator cannot make: an EC certificate, IP SANs, an issuer without account. */
+const SOURCE = "/subscriptions/x/resourceGroups/y/providers/Microsoft.KeyVault/vaults/source-vault";
+const EXTRA_ITEMS: KeyVaultItem[] = [
+  {
+    kind: "certificate",
+    key: "certificate/ec-cert",
+    name: "ec-cert",
+    sourceResourceId: SOURCE,
+    properties: {
+      enabled: true,
+      version: "0123456789abcdef0123456789abcdef",
+      tags: {},
+      id: "https://source-vault.vault.azure.net/certificates/ec-cert/0123456789abcdef0123456789abcdef",
+      vaultUrl: "https://source-vault.vault.azure.net/",
+      policy: {
+        issuerName: "Self",
+        subject: "CN=ec.example.test",
+        subjectAlternativeNames: { dnsNames: ["ec.example.test"], ipAddresses: ["10.0.0.1"] },
+        keyType: "EC",
+        keyCurveName: "P-384",
+        exportable: true,
+        reuseKey: false,
+        keyUsage: ["digitalSignature"],
+        validityInMonths: 6,
+        contentType: "application/x-pem-file",
+        lifetimeActions: [{ action: "EmailContacts", lifetimePercentage: 80 }],
+      },
+    },
+  },
+  {
+    kind: "certificate-issuer",
+    key: "certificate-issuer/one-cert",
+    name: "one-cert",
+    sourceResourceId: SOURCE,
+    properties: {
+      vaultUrl: "https://source-vault.vault.azure.net/",
+      provider: "OneCertV2-PublicCA",
+      hasPassword: false,
+    },
+  },
+];
 
 describe("identifiers", () => {
   function secret(name: string, extra: Partial<SecretItem["properties"]> = {}): SecretItem {
@@ -307,7 +493,7 @@ describe("identifiers", () => {
     expect(labels).toHaveLength(names.length);
     for (const label of labels) expect(label).toMatch(/^[A-Za-z_][A-Za-z0-9_-]*$/);
     const variables = Object.keys((parsed.variable ?? {}) as Json);
-    expect(new Set(variables).size).toBe(names.length + 2);
+    expect(new Set(variables).size).toBe(names.length + 3);
     // TF_VAR_<name> must be a valid environment variable name: no dashes
     for (const v of variables) expect(v).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
     const bodies = Object.values(resources(parsed, "azurerm_key_vault_secret")).map(([b]) => b!);

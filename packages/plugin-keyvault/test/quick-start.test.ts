@@ -56,7 +56,7 @@ it("examples/quick-start.ts runs as written against the emulator", async () => {
   );
   expect(code, stderr).toBe(0);
   expect(stdout).toContain(`discovered ${count} items`);
-  expect(stdout).toMatch(new RegExp(`generated .*secrets\\.tf.*README\\.md; ${count + 1} variables`));
+  expect(stdout).toMatch(new RegExp(`generated .*secrets\\.tf.*README\\.md; ${count + 2} variables`));
   expect(stdout).toContain(`replicated: ${count} created, 0 updated, 0 skipped, 0 failed`);
   expect((await readVaultSecrets(emulator, "target-vault")).size).toBe(count);
 });

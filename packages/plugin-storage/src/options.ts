@@ -44,7 +44,8 @@ export const OPTION_SPECS: readonly PluginOptionSpec[] = [
   },
   {
     name: "include-blobs",
-    description: "also generate one azurerm_storage_blob per blob (source_uri from a SAS URL variable)",
+    description:
+      "also generate one azurerm_storage_blob per blob (source_uri from a SAS URL variable); not with --mode template, which generates the structure only",
     type: "boolean",
     verbs: ["generate"],
   },

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { parse } from "@cdktf/hcl2json";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFolder, terraformProblems } from "./helpers/terraform.js";
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = resolve(PACKAGE_DIR, "../cli/dist/bin.js");
@@ -112,6 +113,17 @@ describe("the README's commands, against `dataplane emulators start --seed`", ()
       await expect(parse(file, readFileSync(file, "utf8")), file).resolves.toBeTypeOf("object");
     }
     expect(readFileSync(join(out, "blobs.tf"), "utf8")).toContain("source_uri");
+    // What `terraform validate` and `terraform fmt -check` would say (azurerm 5.2 schema and rules).
+    expect(await terraformProblems(readFolder(out))).toEqual([]);
+    // Template mode copies no content: blob copies are refused, with the reason, nothing written.
+    const template = await dataplane([
+      ...generate.map((a) => (a === "storage-terraform" ? "tf-template" : a)),
+      "--mode",
+      "template",
+    ]);
+    expect(template.code).toBe(2);
+    expect(template.err).toMatch(/--include-blobs does not go with --mode template/);
+    expect(() => readdirSync(join(cwd, "tf-template"))).toThrow();
 
     const planned = await dataplane(dryRun);
     expect(planned.code, planned.err).toBe(0);

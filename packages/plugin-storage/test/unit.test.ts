@@ -13,6 +13,7 @@ import { blockId, blockSizeFor } from "../src/replicate/blob-copy.js";
 import { blobDigest, planBlob, planContainer } from "../src/replicate/blob-plan.js";
 import { PROVENANCE_KEY, provenanceOf, sameMetadata, withProvenance } from "../src/replicate/provenance.js";
 import type { BlobTarget } from "../src/replicate/targets.js";
+import { terraformProblems } from "./helpers/terraform.js";
 
 const RESOURCE = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/srcaccount";
 
@@ -306,9 +307,17 @@ describe("generate", () => {
         ...base,
         kind: "container",
         key: "container/images-2",
-        name: "images_2",
-        properties: { container: "images_2", metadata: {}, publicAccess: "none", lastModified: "", etag: "" },
+        name: "images-2",
+        properties: { container: "images-2", metadata: {}, publicAccess: "none", lastModified: "", etag: "" },
       },
+      {
+        ...base,
+        kind: "container",
+        key: "container/$logs",
+        name: "$logs",
+        properties: { container: "$logs", metadata: {}, publicAccess: "none", lastModified: "", etag: "" },
+      },
+      blob({ container: "$logs", name: "blob/2026/01/01/0000/000000.log" }),
       blob({ container: "images", name: "2026/a b/ç %{x}.png", accessTier: "Cool" }),
       blob({ container: "images", name: "cold", accessTier: "Archive" }),
       {
@@ -384,10 +393,16 @@ describe("generate", () => {
     });
     expect(out.files["blobs.tf"]).toContain("archive tier");
     expect(out.variables.find((v) => v.name === "source_blob_sas_url")).toMatchObject({ sensitive: true });
-    expect(parsed["terraform.tfvars.example"] as unknown).toMatchObject({
-      storage_account_id: "",
-      source_blob_sas_url: "",
+    expect(parsed["terraform.tfvars.example"] as unknown).toEqual({
+      storage_account_id:
+        "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<account>",
     });
+    // `$logs` is the service's own container: azurerm refuses the name; it and its blobs are left out, said so.
+    expect(out.files["containers.tf"]).toContain(
+      'Container "$logs" is not generated: azurerm refuses the name',
+    );
+    expect(out.files["blobs.tf"]).not.toContain("$logs");
+    expect(await terraformProblems(out.files)).toEqual([]);
     expect(out.files["README.md"]).toContain("dataplane replicate");
     for (const text of Object.values(out.files)) expect(text).not.toMatch(/sig=|sv=20/);
   });

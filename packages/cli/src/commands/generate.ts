@@ -139,8 +139,20 @@ export async function generateCommand(
             `plugin ${plugin.name} produced a file outside the output folder: ${name}`,
           );
         }
+        // Generated code holds no secret value by construction (values are variables): it is
+        // written as generated, never rewritten by patterns, and refused whole if it carries a
+        // secret value this run has seen (registered by the plugins and the configuration).
+        if (env.redactor.holdsRegistered(content)) {
+          throw new DataplaneError(
+            ErrorCodes.Internal,
+            `plugin ${plugin.name} put a secret value into ${name}; nothing was written`,
+            {
+              hint: `This is a defect of ${plugin.name}: report it (generated code must take secrets from variables)`,
+            },
+          );
+        }
         mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, env.redactor.redact(content));
+        writeFileSync(file, content);
         written.push(file.slice(staging.length + 1));
       }
       variables.push(...output.variables.map((v) => ({ ...v, plugin: plugin.name })));

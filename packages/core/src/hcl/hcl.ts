@@ -92,10 +92,49 @@ function renderValue(value: HclValue, indent: string): string {
   );
   if (entries.length === 0) return "{}";
   const inner = indent + "  ";
-  const width = Math.max(...entries.map(([k]) => quote(k).length));
-  return `{\n${entries
-    .map(([k, v]) => `${inner}${quote(k).padEnd(width)} = ${renderValue(v as HclValue, inner)}`)
-    .join("\n")}\n${indent}}`;
+  const lines = aligned(
+    entries.map(([k, v]) => ({ lead: quote(k), value: renderValue(v as HclValue, inner) })),
+  );
+  return `{\n${lines.map((line) => `${inner}${line}`).join("\n")}\n${indent}}`;
+}
+
+/** Columns a text occupies as `terraform fmt` counts them: grapheme clusters, not code units. */
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+function columns(text: string): number {
+  let n = 0;
+  for (const _ of graphemes.segment(text)) n++;
+  return n;
+}
+
+/**
+ * `name = value` lines the way `terraform fmt` (hclwrite.Format) writes them: the `=` of a run
+ * of consecutive single-line assignments is aligned; a multi-line value, a comment, a blank line
+ * or a nested block ends the run, and a multi-line value's own `=` is not aligned at all.
+ * `undefined` entries stand for such breaks.
+ */
+function aligned(entries: readonly ({ lead: string; value: string } | undefined)[]): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let run: { lead: string; value: string; width: number }[] = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map((e) => e.width));
+    for (const e of run) out.push(`${e.lead}${" ".repeat(width - e.width)} = ${e.value}`);
+    run = [];
+  };
+  for (const entry of entries) {
+    if (entry === undefined) {
+      flush();
+      out.push(undefined);
+    } else if (entry.value.includes("\n")) {
+      flush();
+      out.push(`${entry.lead} = ${entry.value}`);
+    } else {
+      // A quoted key is three tokens for the formatter: count the quotes apart from the text.
+      const width = entry.lead.startsWith('"') ? 2 + columns(entry.lead.slice(1, -1)) : columns(entry.lead);
+      run.push({ ...entry, width });
+    }
+  }
+  flush();
+  return out;
 }
 
 type Entry =
@@ -149,13 +188,16 @@ export class HclBody {
   }
 
   protected renderEntries(indent: string): string {
-    const attrs = this.entries.filter((e): e is Extract<Entry, { t: "attr" }> => e.t === "attr");
-    const width = attrs.length > 0 ? Math.max(...attrs.map((a) => a.name.length)) : 0;
+    const attrs = aligned(
+      this.entries.map((entry) =>
+        entry.t === "attr" ? { lead: entry.name, value: renderValue(entry.value, indent) } : undefined,
+      ),
+    );
     return this.entries
-      .map((entry) => {
+      .map((entry, i) => {
         switch (entry.t) {
           case "attr":
-            return `${indent}${entry.name.padEnd(width)} = ${renderValue(entry.value, indent)}`;
+            return `${indent}${attrs[i]}`;
           case "block":
             return entry.block.render(indent);
           case "comment":
@@ -190,6 +232,12 @@ export class HclFile extends HclBody {
   override block(type: string, labels: readonly string[], build?: (body: HclBlock) => void): HclBlock {
     if (!this.isEmpty) this.blank();
     return super.block(type, labels, build);
+  }
+
+  /** A file-level comment after a block is set apart from it by a blank line. */
+  override comment(text: string): this {
+    if (this.entries.at(-1)?.t === "block") this.blank();
+    return super.comment(text);
   }
 
   override toString(): string {

@@ -95,6 +95,15 @@ export class SecretRedactor implements Redactor {
     return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
   }
 
+  /**
+   * True when the text holds a registered secret value (as registered, JSON-escaped or
+   * URL-encoded). Only registered values count: the patterns of `redact` are not consulted, so
+   * code that merely names a password (`password = var.x`) is not taken for one.
+   */
+  holdsRegistered(text: string): boolean {
+    return this.#maskRegistered(text) !== text;
+  }
+
   redact(text: string): string {
     let out = this.#maskRegistered(text);
     if (MAY_CONTAIN_SECRET_SHAPE.test(out)) {

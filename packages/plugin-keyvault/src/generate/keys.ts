@@ -6,10 +6,11 @@ import { type Generation, KEY_VAULT_ID_VARIABLE, nonEmptyTags, rfc3339, varRef }
 const TERRAFORM_KEY_TYPES = new Set(["RSA", "RSA-HSM", "EC", "EC-HSM"]);
 const TERRAFORM_KEY_OPS = new Set(["decrypt", "encrypt", "sign", "unwrapKey", "verify", "wrapKey"]);
 
-function rotationPolicy(b: HclBlock, policy: KeyRotationPolicyJson): void {
+function rotationPolicy(b: HclBlock, gen: Generation, policy: KeyRotationPolicyJson): void {
   const rotate = policy.lifetimeActions.find((a) => a.action.toLowerCase() === "rotate");
   const notify = policy.lifetimeActions.find((a) => a.action.toLowerCase() === "notify");
   if (!rotate && !notify && !policy.expiresIn) return;
+  gen.azurerm.needs("3.46.0", "key rotation_policy");
   b.block("rotation_policy", [], (r) => {
     r.attr("expire_after", policy.expiresIn);
     r.attr("notify_before_expiry", notify?.timeBeforeExpiry);
@@ -51,7 +52,7 @@ export function keyResource(file: HclFile, gen: Generation, item: KeyItem): stri
     b.attr("not_before_date", rfc3339(p.notBefore));
     b.attr("expiration_date", rfc3339(p.expiresOn));
     b.attr("tags", nonEmptyTags(p.tags));
-    if (p.rotationPolicy) rotationPolicy(b, p.rotationPolicy);
+    if (p.rotationPolicy) rotationPolicy(b, gen, p.rotationPolicy);
   });
   return label;
 }

@@ -1,4 +1,10 @@
-import { expr, type HclFile, IdentifierAllocator, type RequiredVariable } from "@dataplane/core";
+import {
+  expr,
+  type HclFile,
+  IdentifierAllocator,
+  type RequiredVariable,
+  VersionFloor,
+} from "@dataplane/core";
 import type { KeyVaultOptions } from "../options.js";
 
 /** A Terraform variable the generated code declares. */
@@ -15,6 +21,12 @@ export class Generation {
   readonly variables: VariableSpec[] = [];
   readonly warnings: string[] = [];
   readonly imports: { readonly to: readonly [string, string]; readonly id: string }[] = [];
+  /** The lowest azurerm version with every argument and resource used. */
+  readonly azurerm = new VersionFloor(AZURERM_FLOOR, "the Key Vault resources");
+  /** Vault URLs the generated items come from (import ids must never name one of them). */
+  readonly sourceVaults = new Set<string>();
+  /** Certificates generated from their policy although `--certificate-import` asked to import them. */
+  readonly notExportable: string[] = [];
 
   constructor(
     readonly options: KeyVaultOptions,
@@ -45,6 +57,10 @@ export class Generation {
 }
 
 export const KEY_VAULT_ID_VARIABLE = "key_vault_id";
+export const SUBSCRIPTION_ID_VARIABLE = "subscription_id";
+
+/** The oldest azurerm line the generated code is written for (its resources all exist in 3.0). */
+export const AZURERM_FLOOR = "3.0.0";
 
 export function varRef(name: string) {
   return expr(`var.${name}`);

@@ -1,6 +1,6 @@
 import type { KeyVaultItem } from "../items.js";
 import { PLACEHOLDER_TAG } from "../replicate/placeholder.js";
-import { type Generation, KEY_VAULT_ID_VARIABLE } from "./model.js";
+import { type Generation, KEY_VAULT_ID_VARIABLE, SUBSCRIPTION_ID_VARIABLE } from "./model.js";
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -23,10 +23,11 @@ export function readme(
     "## What you must supply",
     "",
     `- \`${KEY_VAULT_ID_VARIABLE}\`: the resource id of the vault to create the items in.`,
+    `- \`${SUBSCRIPTION_ID_VARIABLE}\` (optional): that vault's subscription; when left null the provider reads \`ARM_SUBSCRIPTION_ID\` from the environment, and fails without one.`,
   ];
   if (secretVars.length > 0) {
     lines.push(
-      `- ${secretVars.length} secret values (\`secret_*\`, sensitive${writeOnlySecrets ? ", ephemeral" : ""}): ` +
+      `- ${plural(secretVars.length, "secret value")} (\`secret_*\`, sensitive${writeOnlySecrets ? ", ephemeral" : ""}): ` +
         "no value is in this folder. Pass them as `TF_VAR_<name>` environment variables, e.g. " +
         '`export TF_VAR_secret_db_password="$(az keyvault secret show --vault-name <source> --name db-password --query value -o tsv)"`.',
     );
@@ -35,7 +36,21 @@ export function readme(
   for (const v of others) lines.push(`- \`${v.name}\`: ${v.description}.`);
   lines.push(
     "",
-    "`terraform.tfvars.example` lists every variable without values; `variables.tf` declares them.",
+    "`terraform.tfvars.example` lists every variable (those with a default, and the sensitive ones, commented out); `variables.tf` declares them.",
+    "",
+    "## What `terraform plan` and `terraform apply` need",
+    "",
+    "- A signed-in identity: `az login` (or the `ARM_CLIENT_ID` / `ARM_TENANT_ID` / … variables of a service principal or a managed identity).",
+    `- The subscription of the target vault: \`ARM_SUBSCRIPTION_ID\` or \`${SUBSCRIPTION_ID_VARIABLE}\`.`,
+    "- Data-plane roles on the target vault for that identity (Azure RBAC vaults; on an access-policy vault, the same permissions in an access policy):",
+    ...(counts.secret > 0 ? ["  - **Key Vault Secrets Officer** (secrets)"] : []),
+    ...(counts.key > 0 ? ["  - **Key Vault Crypto Officer** (keys)"] : []),
+    ...(counts.certificate + counts["certificate-issuer"] + counts["certificate-contacts"] > 0
+      ? ["  - **Key Vault Certificates Officer** (certificates, certificate issuers and contacts)"]
+      : []),
+    ...(gen.imports.length > 0
+      ? ["  - and read access to the items that `imports.tf` adopts (the same roles)"]
+      : []),
     "",
     "## Good to know",
     "",
@@ -62,16 +77,33 @@ export function readme(
     );
   }
   if (counts.certificate > 0) {
-    lines.push(
-      gen.options.certificateImport
-        ? "- Certificates are imported from `certificate_*_contents` (base64 PFX or PEM with the private key) and `certificate_*_password`."
-        : "- Certificates are created from the source's policy: new keys and new certificates (other issuers are asked again). " +
-            "Use `--certificate-import` to import the existing ones from variables instead.",
-    );
+    if (gen.options.certificateImport && !gen.template) {
+      lines.push(
+        "- Certificates are imported with their private key from `certificate_*_contents`: a base64-encoded PFX (with `certificate_*_password`, null when it has none) " +
+          "or PEM text, as the source's content type says and as `az keyvault secret show --vault-name <source> --name <certificate> --query value -o tsv` prints it.",
+      );
+      if (gen.notExportable.length > 0) {
+        lines.push(
+          `- ${plural(gen.notExportable.length, "certificate")} cannot be imported because ${gen.notExportable.length === 1 ? "it is" : "they are"} not exportable ` +
+            `(Key Vault never hands out the private key): ${gen.notExportable.map((n) => `\`${n}\``).join(", ")}. ` +
+            `${gen.notExportable.length === 1 ? "It is" : "They are"} created from ${gen.notExportable.length === 1 ? "its" : "their"} policy instead: a NEW certificate with a NEW key.`,
+        );
+      }
+    } else {
+      lines.push(
+        "- Certificates are created from the source's policy: new keys and new certificates (other issuers are asked again). " +
+          "Use `--certificate-import` to import the existing ones from variables instead (exportable ones only).",
+      );
+    }
   }
   if (gen.imports.length > 0) {
     lines.push(
-      `- \`imports.tf\` adopts ${gen.imports.length} items that already exist. Imported secrets are written once more on the first apply (write-only values are not read back).`,
+      `- \`imports.tf\` adopts ${gen.imports.length} items that already exist in the target vault (its ids name that vault: \`${KEY_VAULT_ID_VARIABLE}\` must be the same vault). ` +
+        "Imported secrets are written once more on the first apply (write-only values are not read back).",
+    );
+  } else if (gen.options.importBlocks) {
+    lines.push(
+      "- No import blocks: an import id must name the target vault. Pass `--import-items <file>` with the target's discovery (`dataplane discover <target-vault.json> --versions all --out <file>`).",
     );
   }
   lines.push(
@@ -85,6 +117,8 @@ export function readme(
     "## Apply",
     "",
     "```sh",
+    "az login",
+    "export ARM_SUBSCRIPTION_ID=<subscription of the target vault>",
     "terraform init",
     "terraform plan -out tfplan",
     "terraform apply tfplan",

@@ -14,6 +14,7 @@ export function secretResource(file: HclFile, gen: Generation, item: SecretItem)
   const p = item.properties;
   const label = gen.resource("azurerm_key_vault_secret", item.name);
   const writeOnly = !gen.options.azurermValue;
+  if (writeOnly) gen.azurerm.needs("4.23.0", "write-only secret values, value_wo");
   let value: ReturnType<typeof varRef> | string;
   if (gen.template) {
     value = PLACEHOLDER_VALUE;

@@ -36,12 +36,19 @@ export function issuerResource(file: HclFile, gen: Generation, item: IssuerItem)
 
 /** `azurerm_key_vault_certificate_contacts`: the vault's certificate contacts. */
 export function contactsResource(file: HclFile, gen: Generation, item: ContactsItem): string | undefined {
+  if (!item.properties.contacts.some((c) => c.email)) {
+    // azurerm needs at least one contact with an email address.
+    file.comment("The source vault has no certificate contacts with an email address: none are generated.");
+    return undefined;
+  }
   const label = gen.resource("azurerm_key_vault_certificate_contacts", "contacts");
+  gen.azurerm.needs("3.37.0", "azurerm_key_vault_certificate_contacts");
   file.block("resource", ["azurerm_key_vault_certificate_contacts", label], (b) => {
     b.attr("key_vault_id", varRef(KEY_VAULT_ID_VARIABLE));
     for (const c of item.properties.contacts) {
+      if (!c.email) continue;
       b.block("contact", [], (cb) => {
-        cb.attr("email", c.email ?? "");
+        cb.attr("email", c.email);
         cb.attr("name", c.name);
         cb.attr("phone", c.phone);
       });

@@ -1,48 +1,73 @@
 import {
   type DataPlaneItem,
+  DataplaneError,
+  ErrorCodes,
   expr,
   type GenerateContext,
   type GeneratedOutput,
   HclFile,
   ref,
+  tfvarsExample,
 } from "@dataplane/core";
 import { isKeyVaultItem, type KeyVaultItem } from "../items.js";
 import { readOptions } from "../options.js";
 import { certificateResource } from "./certificates.js";
 import { importIdOf, presenceKey, RESOURCE_TYPES, readTargetItems } from "./imports.js";
 import { keyResource } from "./keys.js";
-import { Generation, KEY_VAULT_ID_VARIABLE } from "./model.js";
+import { Generation, KEY_VAULT_ID_VARIABLE, SUBSCRIPTION_ID_VARIABLE } from "./model.js";
 import { readme } from "./readme.js";
 import { SECRET_VALUE_VERSION_VARIABLE, secretResource } from "./secrets.js";
 import { contactsResource, issuerResource } from "./settings.js";
 
-function versionsFile(gen: Generation): string {
+function versionsFile(gen: Generation, writeOnly: boolean, hasImports: boolean): string {
   const file = new HclFile();
-  const writeOnly = !gen.options.azurermValue;
+  const azurerm = gen.azurerm;
+  const terraform = writeOnly ? ">= 1.11" : ">= 1.5";
   file.comment(
-    writeOnly
-      ? "Write-only secret values (value_wo) need Terraform >= 1.11 and azurerm >= 4.23."
-      : "Secret values with `value` (kept in state): older Terraform and azurerm versions work.",
+    `azurerm ${azurerm.constraint}: the lowest version with everything used here (${azurerm.why}).\n` +
+      (writeOnly
+        ? "Terraform >= 1.11 for write-only secret values (value_wo) and ephemeral variables."
+        : `Terraform >= 1.5${hasImports ? " for import blocks" : ""}.`),
   );
   file.block("terraform", [], (t) => {
-    t.attr("required_version", writeOnly ? ">= 1.11" : ">= 1.5");
+    t.attr("required_version", terraform);
     t.block("required_providers", [], (rp) => {
-      rp.attr("azurerm", { source: "hashicorp/azurerm", version: writeOnly ? ">= 4.23" : ">= 3.0" });
+      rp.attr("azurerm", { source: "hashicorp/azurerm", version: azurerm.constraint });
     });
   });
-  file.block("provider", ["azurerm"], (p) => p.block("features", []));
+  file.block("provider", ["azurerm"], (p) => {
+    p.attr("subscription_id", ref("var", SUBSCRIPTION_ID_VARIABLE));
+    p.block("features", []);
+  });
   return file.toString();
 }
+
+const SUBSCRIPTION_VARIABLE = {
+  name: SUBSCRIPTION_ID_VARIABLE,
+  description: "Subscription of the target vault (null: ARM_SUBSCRIPTION_ID from the environment)",
+  example: "00000000-0000-0000-0000-000000000000",
+} as const;
+
+const KEY_VAULT_ID_DESCRIPTION = "Resource id of the vault to create the items in";
+const KEY_VAULT_ID_EXAMPLE =
+  "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<vault>";
+const SECRET_VALUE_VERSION_DESCRIPTION =
+  "Increase to write the secret values again (value_wo is never read back)";
 
 function variablesFile(gen: Generation, hasWriteOnlySecrets: boolean): string {
   const file = new HclFile();
   file.block("variable", [KEY_VAULT_ID_VARIABLE], (v) => {
-    v.attr("description", "Resource id of the vault to create the items in (e.g. azurerm_key_vault.this.id)");
+    v.attr("description", `${KEY_VAULT_ID_DESCRIPTION} (e.g. azurerm_key_vault.this.id)`);
     v.attr("type", expr("string"));
+  });
+  file.block("variable", [SUBSCRIPTION_ID_VARIABLE], (v) => {
+    v.attr("description", SUBSCRIPTION_VARIABLE.description);
+    v.attr("type", expr("string"));
+    v.attr("default", null);
   });
   if (hasWriteOnlySecrets) {
     file.block("variable", [SECRET_VALUE_VERSION_VARIABLE], (v) => {
-      v.attr("description", "Increase to write the secret values again (value_wo is never read back)");
+      v.attr("description", SECRET_VALUE_VERSION_DESCRIPTION);
       v.attr("type", expr("number"));
       v.attr("default", 1);
     });
@@ -59,17 +84,38 @@ function variablesFile(gen: Generation, hasWriteOnlySecrets: boolean): string {
   return file.toString();
 }
 
-function tfvarsExample(gen: Generation): string {
-  const file = new HclFile();
-  file.comment(
-    "Copy to terraform.tfvars and fill in, or better, pass the sensitive ones as TF_VAR_<name>\n" +
-      "environment variables so they never touch a file. No value is filled in here on purpose.",
+function tfvarsFile(gen: Generation, hasWriteOnlySecrets: boolean): string {
+  return tfvarsExample(
+    [
+      { name: KEY_VAULT_ID_VARIABLE, description: KEY_VAULT_ID_DESCRIPTION, example: KEY_VAULT_ID_EXAMPLE },
+      { ...SUBSCRIPTION_VARIABLE, defaultValue: null },
+      ...(hasWriteOnlySecrets
+        ? [
+            {
+              name: SECRET_VALUE_VERSION_VARIABLE,
+              description: SECRET_VALUE_VERSION_DESCRIPTION,
+              defaultValue: 1,
+            },
+          ]
+        : []),
+      ...gen.variables.map((v) => ({
+        name: v.name,
+        description: v.description,
+        sensitive: v.sensitive,
+        ...(v.defaultValue !== undefined ? { defaultValue: v.defaultValue } : {}),
+      })),
+    ],
+    "Copy to terraform.tfvars and fill in. Sensitive values are better passed as TF_VAR_<name>\n" +
+      "environment variables so they never touch a file. No secret value is filled in here.",
   );
-  file.attr(KEY_VAULT_ID_VARIABLE, "");
-  for (const spec of gen.variables) {
-    if (spec.required) file.attr(spec.name, "");
+}
+
+function vaultHost(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return url.toLowerCase();
   }
-  return file.toString();
 }
 
 /**
@@ -98,10 +144,12 @@ export async function generateTerraform(
     "certificate-contacts": 0,
   };
   let missingVersions = 0;
+  let importsWithoutTarget = 0;
   for await (const raw of items) {
     if (!isKeyVaultItem(raw)) continue;
     const item = raw;
     counts[item.kind]++;
+    gen.sourceVaults.add(vaultHost(item.properties.vaultUrl));
     let label: string | undefined;
     switch (item.kind) {
       case "secret":
@@ -121,7 +169,13 @@ export async function generateTerraform(
         break;
     }
     if (!label || !options.importBlocks) continue;
-    const existing = present ? present.get(presenceKey(item.kind, item.name)) : item;
+    if (!present) {
+      // Only the target's own item URLs may be import ids (the provider takes key_vault_id
+      // from the id): without the target's items there is nothing safe to write.
+      importsWithoutTarget++;
+      continue;
+    }
+    const existing = present.get(presenceKey(item.kind, item.name));
     if (!existing) continue;
     const id = importIdOf(existing);
     if (id) gen.imports.push({ to: [RESOURCE_TYPES[item.kind], label], id });
@@ -129,6 +183,22 @@ export async function generateTerraform(
   }
   if (Object.values(counts).every((n) => n === 0)) {
     gen.warn("no Key Vault items were given: nothing but the variables and versions files was generated");
+  }
+  const sourceImports = gen.imports.filter((i) => gen.sourceVaults.has(vaultHost(i.id)));
+  if (sourceImports.length > 0) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidInput,
+      `--import-items lists items of the source vault ${vaultHost(sourceImports[0]!.id)}: import ids must name the target vault, never the source`,
+      {
+        hint: "Give the items of the TARGET vault: dataplane discover <target-vault.json> --versions all --out target-items.jsonl, then --import-items target-items.jsonl",
+      },
+    );
+  }
+  if (importsWithoutTarget > 0) {
+    gen.warn(
+      "no import blocks were written: an import id must name the TARGET vault, which --import-blocks alone does not know. " +
+        "Discover the target (dataplane discover <target-vault.json> --versions all --out target-items.jsonl) and pass --import-items target-items.jsonl",
+    );
   }
   if (missingVersions > 0) {
     gen.warn(
@@ -138,7 +208,7 @@ export async function generateTerraform(
 
   const writeOnlySecrets = counts.secret > 0 && !options.azurermValue;
   const out: Record<string, string> = {
-    "versions.tf": versionsFile(gen),
+    "versions.tf": versionsFile(gen, writeOnlySecrets, gen.imports.length > 0),
     "variables.tf": variablesFile(gen, writeOnlySecrets),
   };
   if (!files.secrets.isEmpty) out["secrets.tf"] = files.secrets.toString();
@@ -147,8 +217,10 @@ export async function generateTerraform(
   if (!files.settings.isEmpty) out["certificate-settings.tf"] = files.settings.toString();
   if (gen.imports.length > 0) {
     const imports = new HclFile();
+    const targets = [...new Set(gen.imports.map((i) => vaultHost(i.id)))].join(", ");
     imports.comment(
-      "Adopt items that already exist in the vault instead of creating them (Terraform >= 1.5).",
+      `Adopt items that already exist in the target vault (${targets}) instead of creating them\n` +
+        "(Terraform >= 1.5). var.key_vault_id must be that vault: the provider takes the vault from the id.",
     );
     for (const i of gen.imports) {
       imports.block("import", [], (b) => {
@@ -158,14 +230,20 @@ export async function generateTerraform(
     }
     out["imports.tf"] = imports.toString();
   }
-  out["terraform.tfvars.example"] = tfvarsExample(gen);
+  out["terraform.tfvars.example"] = tfvarsFile(gen, writeOnlySecrets);
   out["README.md"] = readme(gen, counts, writeOnlySecrets);
   return {
     files: out,
     variables: [
       {
         name: KEY_VAULT_ID_VARIABLE,
-        description: "Resource id of the vault to create the items in",
+        description: KEY_VAULT_ID_DESCRIPTION,
+        sensitive: false,
+        type: "string",
+      },
+      {
+        name: SUBSCRIPTION_ID_VARIABLE,
+        description: `${SUBSCRIPTION_VARIABLE.description} (optional)`,
         sensitive: false,
         type: "string",
       },

@@ -13,6 +13,8 @@ import {
   parseResourceId,
   type RequiredVariable,
   ref,
+  tfvarsExample,
+  VersionFloor,
 } from "@dataplane/core";
 import type { BlobItem, ContainerItem, DirectoryItem, ShareItem } from "../items.js";
 import { isStorageItem } from "../items.js";
@@ -24,8 +26,35 @@ const SHARE = "azurerm_storage_share";
 const DIRECTORY = "azurerm_storage_share_directory";
 const BLOB = "azurerm_storage_blob";
 
-/** azurerm accepts lower-case metadata keys only. */
-const METADATA_KEY = /^[a-z_][a-z0-9_]*$/;
+/**
+ * Metadata keys azurerm takes (its validator, checked in code, not in the schema): two or more
+ * lower-case letters, digits and underscores, starting with a letter or underscore, and not a
+ * C# keyword. Keys are compared lower-cased, as the service does.
+ */
+const METADATA_KEY = /^[a-z_][a-z0-9_]+$/;
+const CSHARP_KEYWORDS = new Set(
+  (
+    "abstract as base bool break byte case catch char checked class const continue decimal default " +
+    "delegate do double else enum event explicit extern false finally fixed float for foreach goto if " +
+    "implicit in int interface internal is lock long namespace new null object operator out override " +
+    "params private protected public readonly ref return sbyte sealed short sizeof stackalloc static " +
+    "string struct switch this throw true try typeof uint ulong unchecked unsafe ushort using virtual " +
+    "void volatile while"
+  ).split(" "),
+);
+
+/** Blob tiers `azurerm_storage_blob` accepts (a Cold blob is refused). */
+const BLOB_TIERS = new Set(["Archive", "Cool", "Hot"]);
+
+/** Container names azurerm takes: the special `$root` and `$web`, else 3–63 of [a-z0-9-]. */
+const CONTAINER_NAME = /^(\$root|\$web|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$/;
+
+/** azurerm versions: each argument used raises the floor to the version that has it. */
+const AZURERM = {
+  storageAccountId: ["4.9.0", "storage_account_id on containers and shares"],
+  storageShareUrl: ["4.54.0", "storage_share_url on share directories"],
+  storageContainerId: ["4.77.0", "storage_container_id on blobs"],
+} as const;
 
 interface Variable extends RequiredVariable {
   readonly example: string;
@@ -48,13 +77,6 @@ const VARIABLES = {
     example:
       "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<account>",
   },
-  accountName: {
-    name: "storage_account_name",
-    description: "Name of the target storage account (azurerm_storage_blob addresses it by name)",
-    sensitive: false,
-    type: "string",
-    example: "<account>",
-  },
   sourceSasUrl: {
     name: "source_blob_sas_url",
     description:
@@ -65,24 +87,34 @@ const VARIABLES = {
   },
 } as const satisfies Record<string, Variable>;
 
+/**
+ * The metadata azurerm can take, and the keys it cannot: those are left out, named in a comment
+ * on the resource and in a warning.
+ */
 function metadataValue(
+  b: HclBlock,
   metadata: Record<string, string> | undefined,
   where: string,
   warnings: string[],
 ): HclValue | undefined {
   if (!metadata || Object.keys(metadata).length === 0) return undefined;
   const out: Record<string, string> = {};
+  const refused: string[] = [];
   for (const [key, value] of Object.entries(metadata)) {
     const lower = key.toLowerCase();
-    if (!METADATA_KEY.test(lower)) {
-      warnings.push(
-        `${where}: metadata key ${JSON.stringify(key)} is not accepted by azurerm and was left out`,
-      );
-      continue;
-    }
-    out[lower] = value;
+    if (!METADATA_KEY.test(lower) || CSHARP_KEYWORDS.has(lower)) refused.push(key);
+    else out[lower] = value;
   }
-  return out;
+  if (refused.length > 0) {
+    const names = refused.map((k) => JSON.stringify(k)).join(", ");
+    b.comment(
+      `Metadata left out: azurerm refuses the key${refused.length === 1 ? "" : "s"} ${names} (keys need 2+ lower-case\n` +
+        "letters, digits or underscores, start with a letter or underscore, and are no C# keyword).\n" +
+        "Copy them with `dataplane replicate`, which keeps all metadata.",
+    );
+    warnings.push(`${where}: metadata ${names} left out (azurerm refuses these keys)`);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function variableBlock(file: HclFile, v: Variable, nullable = false): void {
@@ -94,36 +126,54 @@ function variableBlock(file: HclFile, v: Variable, nullable = false): void {
   });
 }
 
-function tfvarsExample(variables: readonly Variable[]): string {
-  const lines = [
-    "# Copy to terraform.tfvars and fill in. Sensitive values are better set in the environment",
-    "# (TF_VAR_<name>) than written to a file; never commit them.",
-  ];
-  for (const v of variables) {
-    lines.push("", `# ${v.description}${v.example ? ` (e.g. ${v.example})` : ""}`, `${v.name} = ""`);
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-function readme(account: string, counts: Record<string, number>, includeBlobs: boolean): string {
+function readme(
+  account: string,
+  counts: Record<string, number>,
+  includeBlobs: boolean,
+  azurerm: string,
+): string {
   const made = Object.entries(counts)
     .filter(([, n]) => n > 0)
     .map(([what, n]) => `${n} ${what}`)
     .join(", ");
+  const roles = [
+    "- **Storage Account Contributor** (or another role with `Microsoft.Storage/storageAccounts/*/containers/write` and `…/shares/write`): containers and shares are created through Azure Resource Manager (`storage_account_id`).",
+  ];
+  if (includeBlobs) roles.push("- **Storage Blob Data Contributor**: the blobs (data plane, Entra ID).");
+  if (counts.directories)
+    roles.push(
+      "- **Storage File Data Privileged Contributor**: the share directories (data plane; Entra ID access to files needs the privileged role).",
+    );
   return `# Storage account \`${account}\` as Terraform
 
-Generated by \`dataplane generate\` (plugin \`storage\`): ${made || "nothing"}.
+Generated by \`dataplane generate\` (plugin \`storage\`): ${made || "nothing"}. It needs azurerm ${azurerm}
+(the lowest version with every argument used; see \`versions.tf\`).
 
 \`\`\`bash
-cp terraform.tfvars.example terraform.tfvars   # fill in storage_account_id (and the others)
+cp terraform.tfvars.example terraform.tfvars   # fill in storage_account_id
+az login
+export ARM_SUBSCRIPTION_ID=<subscription of the target account>   # or subscription_id in terraform.tfvars
 terraform init && terraform plan
 \`\`\`
+
+## What \`terraform plan\` and \`terraform apply\` need
+
+- A signed-in identity: \`az login\` (or the \`ARM_CLIENT_ID\` / \`ARM_TENANT_ID\` / … variables of a service principal or a managed identity).
+- The subscription of the target account: \`ARM_SUBSCRIPTION_ID\` or \`subscription_id\`.
+- These roles on the target account for that identity (the provider uses Entra ID, never account keys: \`storage_use_azuread = true\`):
+${roles.join("\n")}
+
+## What it creates
 
 This code creates the **structure** — containers, shares and directories with their properties${
     includeBlobs
       ? ", and one `azurerm_storage_blob` per blob whose content the service copies from `var.source_blob_sas_url` (set it with `TF_VAR_source_blob_sas_url`: a read-only SAS, never written to these files, but Terraform keeps it in its state)"
       : ""
-  }. It does not copy the data of blobs and files${includeBlobs ? " of file shares" : ""}.
+  }. It does not copy the data of blobs and files${includeBlobs ? " of file shares" : ""}. Metadata keys that azurerm refuses (one character, C# keywords such as \`class\`, …) are left out and named in a comment on the resource.${
+    includeBlobs
+      ? " Blobs in the Cold tier get no `access_tier` (azurerm accepts only Archive, Cool and Hot): they start in the account's default tier, and the comment says how to set Cold after apply. Archived and append blobs are not generated (see the comments in `blobs.tf`)."
+      : ""
+  }
 
 ## Copying the data
 
@@ -155,6 +205,14 @@ export async function generateTerraform(
     );
   }
   const settings = readSettings(context.options);
+  if (context.mode === "template" && settings.includeBlobs) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidInput,
+      "--include-blobs does not go with --mode template: template mode generates the structure (containers, shares, directories) without content",
+      { hint: "Leave out --include-blobs, or generate with --mode replication" },
+    );
+  }
+  const azurerm = new VersionFloor(...AZURERM.storageAccountId);
   const ids = new IdentifierAllocator();
   const warnings: string[] = [];
   const containersTf = new HclFile();
@@ -167,16 +225,26 @@ export async function generateTerraform(
   let account = "";
   let blobsSkipped = 0;
 
+  const leftOutContainers = new Set<string>();
   const addContainer = (item: ContainerItem) => {
     const p = item.properties;
+    if (!CONTAINER_NAME.test(p.container)) {
+      leftOutContainers.add(p.container);
+      containersTf.comment(
+        `Container ${JSON.stringify(p.container)} is not generated: azurerm refuses the name${p.container.startsWith("$") ? " (a container the service manages)" : ""}.`,
+      );
+      warnings.push(`container ${p.container}: azurerm refuses the name; left out with its blobs`);
+      return;
+    }
     const id = ids.allocate(p.container, CONTAINER);
     containerIds.set(p.container, id);
     counts.containers++;
     containersTf.block("resource", [CONTAINER, id], (b) => {
+      const metadata = metadataValue(b, p.metadata, `container ${p.container}`, warnings);
       b.attr("name", p.container);
       b.attr("storage_account_id", ref("var", VARIABLES.accountId.name));
       b.attr("container_access_type", p.publicAccess === "none" ? "private" : p.publicAccess);
-      b.attr("metadata", metadataValue(p.metadata, `container ${p.container}`, warnings));
+      b.attr("metadata", metadata);
     });
     if (p.hasImmutabilityPolicy || p.hasLegalHold || p.immutableStorageWithVersioning) {
       warnings.push(
@@ -191,12 +259,13 @@ export async function generateTerraform(
     shareIds.set(p.share, id);
     counts.shares++;
     sharesTf.block("resource", [SHARE, id], (b) => {
+      const metadata = metadataValue(b, p.metadata, `share ${p.share}`, warnings);
       b.attr("name", p.share);
       b.attr("storage_account_id", ref("var", VARIABLES.accountId.name));
       b.attr("quota", p.quota ?? 100);
       if (p.accessTier) b.attr("access_tier", p.accessTier);
       b.attr("enabled_protocol", p.protocol.toUpperCase() === "NFS" ? "NFS" : "SMB");
-      b.attr("metadata", metadataValue(p.metadata, `share ${p.share}`, warnings));
+      b.attr("metadata", metadata);
     });
   };
 
@@ -213,16 +282,19 @@ export async function generateTerraform(
     const parent = p.path.includes("/")
       ? directoryIds.get(`${p.share}/${p.path.slice(0, p.path.lastIndexOf("/"))}`)
       : undefined;
+    azurerm.needs(...AZURERM.storageShareUrl);
     sharesTf.block("resource", [DIRECTORY, id], (b) => {
+      const metadata = metadataValue(b, p.metadata, `directory ${p.share}/${p.path}`, warnings);
       b.attr("name", p.path);
       b.attr("storage_share_url", ref(SHARE, shareId, "url"));
-      b.attr("metadata", metadataValue(p.metadata, `directory ${p.share}/${p.path}`, warnings));
+      b.attr("metadata", metadata);
       if (parent) b.attr("depends_on", [ref(DIRECTORY, parent)]);
     });
   };
 
   const addBlob = (item: BlobItem) => {
     const p = item.properties;
+    if (leftOutContainers.has(p.container)) return;
     if (p.accessTier === "Archive" || p.blobType === "AppendBlob") {
       blobsSkipped++;
       blobsTf.comment(
@@ -232,21 +304,40 @@ export async function generateTerraform(
     }
     const id = ids.allocate(`${p.container}/${p.name}`, BLOB);
     counts.blobs++;
+    azurerm.needs(...AZURERM.storageContainerId);
     const containerId = containerIds.get(p.container);
+    const tier =
+      p.blobType === "BlockBlob" && p.accessTier && !p.accessTierInferred ? p.accessTier : undefined;
     blobsTf.block("resource", [BLOB, id], (b: HclBlock) => {
+      if (tier && !BLOB_TIERS.has(tier)) {
+        b.comment(
+          `${tier} tier in the source: azurerm accepts only Archive, Cool and Hot, so access_tier is left out\n` +
+            "and the blob starts in the account's default tier. Set it after apply (Terraform leaves it alone):\n" +
+            `az storage blob set-tier --auth-mode login --account-name <account> --container-name ${p.container} --name <blob> --tier ${tier}`,
+        );
+        warnings.push(
+          `blob ${p.container}/${p.name}: ${tier} tier is not accepted by azurerm; access_tier left out`,
+        );
+      }
+      const metadata = metadataValue(b, p.metadata, `blob ${p.container}/${p.name}`, warnings);
       b.attr("name", p.name);
-      b.attr("storage_account_name", ref("var", VARIABLES.accountName.name));
-      b.attr("storage_container_name", containerId ? ref(CONTAINER, containerId, "name") : p.container);
+      b.attr(
+        "storage_container_id",
+        containerId
+          ? ref(CONTAINER, containerId, "id")
+          : expr(
+              `"\${var.${VARIABLES.accountId.name}}/blobServices/default/containers/${encodeURIComponent(p.container)}"`,
+            ),
+      );
       b.attr("type", p.blobType === "PageBlob" ? "Page" : "Block");
       if (p.blobType === "PageBlob") b.attr("size", p.size);
       // The SAS comes from a variable at apply time; only the blob's path is written here.
       const path = `${encodeURIComponent(p.container)}/${encodePath(p.name)}`;
       b.attr("source_uri", expr(`"\${local.source_blob_base}/${path}?\${local.source_blob_sas}"`));
-      if (p.blobType === "BlockBlob" && p.accessTier && !p.accessTierInferred)
-        b.attr("access_tier", p.accessTier);
+      if (tier && BLOB_TIERS.has(tier)) b.attr("access_tier", tier);
       if (p.contentType) b.attr("content_type", p.contentType);
       if (p.cacheControl) b.attr("cache_control", p.cacheControl);
-      b.attr("metadata", metadataValue(p.metadata, `blob ${p.container}/${p.name}`, warnings));
+      b.attr("metadata", metadata);
     });
   };
 
@@ -275,13 +366,16 @@ export async function generateTerraform(
 
   const variables: Variable[] = [VARIABLES.subscriptionId, VARIABLES.accountId];
   const withBlobs = settings.includeBlobs && counts.blobs > 0;
-  if (withBlobs) variables.push(VARIABLES.accountName, VARIABLES.sourceSasUrl);
+  if (withBlobs) variables.push(VARIABLES.sourceSasUrl);
 
   const versions = new HclFile();
+  versions.comment(
+    `azurerm ${azurerm.constraint}: the lowest version with everything used here (${azurerm.why}).`,
+  );
   versions.block("terraform", [], (t) => {
     t.attr("required_version", ">= 1.5");
     t.block("required_providers", [], (r) =>
-      r.attr("azurerm", { source: "hashicorp/azurerm", version: ">= 4.0, < 5.0" }),
+      r.attr("azurerm", { source: "hashicorp/azurerm", version: azurerm.constraint }),
     );
   });
   versions.block("provider", ["azurerm"], (p) => {
@@ -304,8 +398,18 @@ export async function generateTerraform(
   const files: Record<string, string> = {
     "versions.tf": versions.toString(),
     "variables.tf": variablesTf.toString(),
-    "terraform.tfvars.example": tfvarsExample(variables),
-    "README.md": readme(account || "(unknown)", counts, withBlobs),
+    "terraform.tfvars.example": tfvarsExample(
+      variables.map((v) => ({
+        name: v.name,
+        description: v.description,
+        sensitive: v.sensitive,
+        ...(v === VARIABLES.subscriptionId ? { defaultValue: null } : {}),
+        ...(v.example ? { example: v.example } : {}),
+      })),
+      "Copy to terraform.tfvars and fill in. Sensitive values are better set in the environment\n" +
+        "(TF_VAR_<name>) than written to a file; never commit them.",
+    ),
+    "README.md": readme(account || "(unknown)", counts, withBlobs, azurerm.constraint),
   };
   if (!containersTf.isEmpty) files["containers.tf"] = containersTf.toString();
   if (!sharesTf.isEmpty) files["shares.tf"] = sharesTf.toString();
