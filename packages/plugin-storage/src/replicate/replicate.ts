@@ -29,7 +29,7 @@ import {
 import { readSettings, type StorageSettings } from "../options.js";
 import { BlobCopier } from "./blob-copy.js";
 import { planBlob, planContainer } from "./blob-plan.js";
-import { FileCopier } from "./file-copy.js";
+import { ASYNC_FILE_COPY_MAX_BYTES, FileCopier } from "./file-copy.js";
 import { isNfs, planDirectory, planFile, planShare } from "./file-plan.js";
 import { readTarget } from "./read-target.js";
 import { SmbPermissions } from "./smb-permissions.js";
@@ -136,16 +136,25 @@ export async function replicateAccount(
           target.blob,
           sas,
           { syncCopy: true, blockCopy: true, asyncCopy: true },
-          { tags: settings.tags, blockSizeBytes: settings.blockSizeBytes },
+          {
+            tags: settings.tags,
+            blockSizeBytes: settings.blockSizeBytes,
+            singleCopyMaxBytes: settings.singleCopyMaxBytes,
+          },
         )
       : undefined;
   const permissions = source.file && target.file ? new SmbPermissions(source.file, target.file) : undefined;
   const files =
     source.file && target.file && permissions
-      ? new FileCopier(source.file, sourceEndpoints.file!, target.file, sas, permissions, {
-          startCopy: true,
-          rangeCopy: true,
-        })
+      ? new FileCopier(
+          source.file,
+          sourceEndpoints.file!,
+          target.file,
+          sas,
+          permissions,
+          { startCopy: true, rangeCopy: true },
+          Math.min(ASYNC_FILE_COPY_MAX_BYTES, settings.singleCopyMaxBytes),
+        )
       : undefined;
   const id = sourceResource.id;
   // Containers and shares seen in the source, for `--verify`.
