@@ -15,6 +15,7 @@ import { blobServiceClient, shareServiceClient } from "../access/clients.js";
 import { accountCredential } from "../access/credentials.js";
 import { type AccountEndpoints, accountEndpoints, requireEndpoint } from "../access/endpoints.js";
 import { SourceSas } from "../access/source-sas.js";
+import { checkSasScope } from "../auth-errors.js";
 import { listBlobs, listContainerEntries, listContainers } from "../discover/blobs.js";
 import { listShares, walkShare } from "../discover/files.js";
 import {
@@ -127,6 +128,18 @@ export async function replicateAccount(
   const source = services(sourceResource, sourceEndpoints, context, "source", settings);
   const target = services(targetResource, targetEndpoints, context, "target", settings);
   const templateOnly = context.mode === "template";
+  // A configured SAS that cannot do the job fails here, before anything is written.
+  for (const [access, endpoints, side] of [
+    [context.source, sourceEndpoints, source],
+    [context.target, targetEndpoints, target],
+  ] as const) {
+    checkSasScope(access, endpoints.accountName, {
+      mode: context.mode,
+      dryRun: context.dryRun,
+      blobs: side.blob !== undefined,
+      files: side.file !== undefined,
+    });
+  }
   const sas = new SourceSas(source.credential, sourceEndpoints.accountName, context.redactor, source);
   const blobs =
     source.blob && target.blob
