@@ -3,10 +3,11 @@
 // otherwise the RBAC role; and when no side can be told, still one line naming both.
 import {
   type AccessFailure,
+  createSession,
   type DataPlanePlugin,
   isCouldNotRun,
   isDataplaneError,
-  RequestGovernor,
+  type RequestGovernor,
   type SideAccess,
 } from "@dataplane/core";
 import { describe, expect, it } from "vitest";
@@ -53,7 +54,7 @@ async function refusedThroughGovernor(governor: RequestGovernor, side: "source" 
 
 describe("explainServiceError", () => {
   it("finds the side of a refusal the SDK threw inside the pipeline, and names the role", async () => {
-    const governor = new RequestGovernor({ maxRetries: 0 });
+    const governor = createSession({ governor: { maxRetries: 0 } }).governor;
     const error = await refusedThroughGovernor(governor, "target");
     const explained = explainServiceError(error, {
       plugin: plugin(),
@@ -69,7 +70,7 @@ describe("explainServiceError", () => {
   });
 
   it("uses the plugin's explanation, given the side's access, on one line", async () => {
-    const governor = new RequestGovernor({ maxRetries: 0 });
+    const governor = createSession({ governor: { maxRetries: 0 } }).governor;
     const error = await refusedThroughGovernor(governor, "source");
     const seen: AccessFailure[] = [];
     const access: SideAccess = { side: "source", storage: { type: "sas", sasToken: "sv=x&sig=y" } };
@@ -95,7 +96,7 @@ describe("explainServiceError", () => {
   });
 
   it("falls back to core's explanation when the plugin's hook throws or has nothing to say", async () => {
-    const governor = new RequestGovernor({ maxRetries: 0 });
+    const governor = createSession({ governor: { maxRetries: 0 } }).governor;
     const error = await refusedThroughGovernor(governor, "target");
     for (const explainAccessFailure of [
       () => undefined,
@@ -119,7 +120,7 @@ describe("explainServiceError", () => {
       plugin: plugin(),
       verb: "replication",
       resources: { source: resource("a"), target: resource("b") },
-      governor: new RequestGovernor({ maxRetries: 0 }),
+      governor: createSession({ governor: { maxRetries: 0 } }).governor,
     });
     expect((explained as Error).message).toBe("the source a or the target b refused the request (401 Nope)");
     expect(isCouldNotRun(explained)).toBe(true);
