@@ -157,3 +157,32 @@ export function checkSasScope(
       fail(`lacks the resource types ${lackingTypes.join("")} (it has srt=${types})`);
   }
 }
+
+/** `x-ms-copy-source-status-code` of a refused copy, when the service (or emulator) sent it. */
+function copySourceStatus(error: unknown): number | undefined {
+  const response = (error as { response?: { headers?: { get?(name: string): string | undefined } } } | null)
+    ?.response;
+  const raw =
+    typeof response?.headers?.get === "function"
+      ? response.headers.get("x-ms-copy-source-status-code")
+      : undefined;
+  const parsed = raw === undefined ? Number.NaN : Number(raw);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+/**
+ * The target could not read the copy source because the source refused it (401/403 behind
+ * `CannotVerifyCopySource`): that is the source's credential, not the item — one line naming
+ * the source account, as a permission failure.
+ */
+export function copySourceRefusal(error: unknown, sourceAccount: string): DataplaneError | undefined {
+  const e = error as { statusCode?: unknown; code?: unknown } | null;
+  if (e?.code !== "CannotVerifyCopySource") return undefined;
+  const status = copySourceStatus(error) ?? (typeof e.statusCode === "number" ? e.statusCode : undefined);
+  if (status !== 401 && status !== 403) return undefined;
+  return new DataplaneError(
+    ErrorCodes.PermissionDenied,
+    `the source storage account ${sourceAccount} refused the target's read of a copy source (${status} CannotVerifyCopySource)`,
+    { hint: sasAdvice("source", sourceAccount, "replication"), cause: error },
+  );
+}

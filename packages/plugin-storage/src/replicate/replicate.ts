@@ -15,7 +15,7 @@ import { blobServiceClient, shareServiceClient } from "../access/clients.js";
 import { accountCredential } from "../access/credentials.js";
 import { type AccountEndpoints, accountEndpoints, requireEndpoint } from "../access/endpoints.js";
 import { SourceSas } from "../access/source-sas.js";
-import { checkSasScope } from "../auth-errors.js";
+import { checkSasScope, copySourceRefusal } from "../auth-errors.js";
 import { listBlobs, listContainerEntries, listContainers } from "../discover/blobs.js";
 import { listShares, walkShare } from "../discover/files.js";
 import {
@@ -174,6 +174,26 @@ export async function replicateAccount(
   const seenContainers: string[] = [];
   const seenShares: string[] = [];
 
+  /** One planned action, by kind. */
+  async function applyOne(
+    action: PlannedAction<StorageItem, StorageTarget>,
+    ctx: StepContext,
+  ): Promise<ApplyResult | undefined> {
+    const item = action.source;
+    switch (item.kind) {
+      case "container":
+        return blobs!.container(action as PlannedAction<ContainerItem, ContainerTarget>);
+      case "blob":
+        return blobs!.blob(action as PlannedAction<BlobItem, BlobTarget>, ctx);
+      case "share":
+        return files!.share(action as PlannedAction<ShareItem, ShareTarget>);
+      case "directory":
+        return files!.directory(action as PlannedAction<DirectoryItem, DirectoryTarget>);
+      case "file":
+        return files!.file(action as PlannedAction<FileItem, FileTarget>, ctx);
+    }
+  }
+
   const steps: ReplicationSteps<StorageItem, StorageTarget> = {
     defaultConcurrency: DEFAULT_CONCURRENCY,
 
@@ -287,18 +307,10 @@ export async function replicateAccount(
       action: PlannedAction<StorageItem, StorageTarget>,
       ctx: StepContext,
     ): Promise<ApplyResult | undefined> {
-      const item = action.source;
-      switch (item.kind) {
-        case "container":
-          return blobs!.container(action as PlannedAction<ContainerItem, ContainerTarget>);
-        case "blob":
-          return blobs!.blob(action as PlannedAction<BlobItem, BlobTarget>, ctx);
-        case "share":
-          return files!.share(action as PlannedAction<ShareItem, ShareTarget>);
-        case "directory":
-          return files!.directory(action as PlannedAction<DirectoryItem, DirectoryTarget>);
-        case "file":
-          return files!.file(action as PlannedAction<FileItem, FileTarget>, ctx);
+      try {
+        return await applyOne(action, ctx);
+      } catch (error) {
+        throw copySourceRefusal(error, sourceEndpoints.accountName) ?? error;
       }
     },
 
