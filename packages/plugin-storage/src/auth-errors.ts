@@ -78,11 +78,18 @@ export function explainStorageAccessFailure(failure: AccessFailure): AccessFailu
       hint: `Remove ${configEntry(account, "accountKey")} and sign in with Entra ID (az login), or allow shared key access on the account`,
     };
   }
+  // The service answers AuthorizationFailure also when its network rules (firewall, private
+  // endpoints) do not admit the caller; Azurite answers it for a wrong key.
+  const network =
+    failure.code === "AuthorizationFailure"
+      ? `, or the account's network rules do not admit this machine`
+      : "";
+  const networkFix = network ? "; or allow this machine in the account's networking settings" : "";
   if (kind === "key") {
     if (failure.status === 403 && (failure.code === undefined || AUTHENTICATION_CODES.has(failure.code))) {
       return {
-        message: `${what} refused its account key ${status}: the key is wrong or was rotated`,
-        hint: `Put a current key in ${configEntry(account, "accountKey")} (az storage account keys list --account-name ${account})`,
+        message: `${what} refused its account key ${status}: the key is wrong or was rotated${network}`,
+        hint: `Put a current key in ${configEntry(account, "accountKey")} (az storage account keys list --account-name ${account})${networkFix}`,
       };
     }
     return undefined;
@@ -96,8 +103,8 @@ export function explainStorageAccessFailure(failure: AccessFailure): AccessFailu
     }
     if (failure.code === undefined || AUTHENTICATION_CODES.has(failure.code)) {
       return {
-        message: `${what} refused its SAS ${status}: the signature does not match or the SAS has expired`,
-        hint: sasAdvice(failure.side, account, failure.verb),
+        message: `${what} refused its SAS ${status}: the signature does not match or the SAS has expired${network}`,
+        hint: `${sasAdvice(failure.side, account, failure.verb)}${networkFix}`,
       };
     }
     if (SAS_SCOPE_CODES.has(failure.code)) {
