@@ -110,7 +110,7 @@ describe("dataplane emulators start", () => {
 });
 
 describe("errors that name the cause and the fix", () => {
-  it("a 403 names the side, the resource and the missing role, with the command that grants it, and exits 2", async () => {
+  it("a refused account key names the side, the account and the fix, and exits 2", async () => {
     const config = JSON.parse(readFileSync(files.config, "utf8")) as {
       storage: Record<string, { accountKey: string }>;
     };
@@ -126,12 +126,10 @@ describe("errors that name the cause and the fix", () => {
     expect(run.code).toBe(2);
     const lines = run.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
+    // The storage plugin's explanation: with an account key, a role would not help.
+    expect(lines[0]).toMatch(/^error: the source storage account srcaccount refused its account key \(403 /);
     expect(lines[0]).toMatch(
-      /^error: the source srcaccount \(\/subscriptions\/.*\/storageAccounts\/srcaccount\) denied access \(403/,
-    );
-    expect(lines[0]).toMatch(/it needs the role "Storage Blob Data Reader"/);
-    expect(lines[0]).toMatch(
-      /az role assignment create --assignee <principal-id> --role "Storage Blob Data Reader" --scope "\/subscriptions\//,
+      /Put a current key in storage\.srcaccount\.accountKey in dataplane\.config\.json \(az storage account keys list --account-name srcaccount\)/,
     );
   });
 

@@ -56,6 +56,14 @@ export const OPTION_SPECS: readonly PluginOptionSpec[] = [
     verbs: ["replicate"],
   },
   {
+    name: "chunked-copy-above-mib",
+    description:
+      "blobs and files larger than this are copied in blocks / ranges rather than in one request (0 to 256; default 256)",
+    type: "number",
+    default: 256,
+    verbs: ["replicate"],
+  },
+  {
     name: "block-size-mib",
     description: "block size for server-side block copies of blobs over 256 MiB",
     type: "number",
@@ -78,6 +86,8 @@ export interface StorageSettings {
   readonly includeBlobs: boolean;
   readonly verify: boolean;
   readonly blockSizeBytes: number;
+  /** Blobs and files up to this size are copied in one request; larger ones by blocks / ranges. */
+  readonly singleCopyMaxBytes: number;
 }
 
 export type NameFilter = (name: string) => boolean;
@@ -116,6 +126,15 @@ export function readSettings(options: OptionValues): StorageSettings {
       { hint: "e.g. --block-size-mib 8" },
     );
   }
+  const chunkedAbove =
+    options["chunked-copy-above-mib"] === undefined ? 256 : Number(options["chunked-copy-above-mib"]);
+  if (!Number.isFinite(chunkedAbove) || chunkedAbove < 0 || chunkedAbove > 256) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidInput,
+      `--chunked-copy-above-mib must be between 0 and 256, got ${String(options["chunked-copy-above-mib"])}`,
+      { hint: "256 (the default) copies blobs and files up to 256 MiB in one request" },
+    );
+  }
   return {
     blobs: services !== "file",
     files: services !== "blob",
@@ -127,5 +146,6 @@ export function readSettings(options: OptionValues): StorageSettings {
     includeBlobs: options["include-blobs"] === true,
     verify: options.verify === true,
     blockSizeBytes: Math.round(blockMiB * MiB),
+    singleCopyMaxBytes: Math.round(chunkedAbove * MiB),
   };
 }

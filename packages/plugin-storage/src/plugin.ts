@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { definePlugin } from "@dataplane/core";
+import { explainStorageAccessFailure } from "./auth-errors.js";
 import { discoverAccount } from "./discover/discover.js";
 import { generateTerraform } from "./generate/terraform.js";
 import { ITEM_KINDS } from "./items.js";
@@ -22,6 +23,7 @@ export const storagePlugin = definePlugin({
   options: OPTION_SPECS,
   permissions: PERMISSIONS,
   formats: ["terraform"],
+  explainAccessFailure: explainStorageAccessFailure,
   discover: discoverAccount,
   generate: generateTerraform,
   replicate: replicateAccount,

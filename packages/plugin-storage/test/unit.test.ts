@@ -175,6 +175,9 @@ describe("options", () => {
       tags: false,
     });
     expect(() => readSettings({ "block-size-mib": 0 })).toThrow(/block-size-mib/);
+    expect(s.singleCopyMaxBytes).toBe(256 * 1024 * 1024);
+    expect(readSettings({ "chunked-copy-above-mib": 0 }).singleCopyMaxBytes).toBe(0);
+    expect(() => readSettings({ "chunked-copy-above-mib": 300 })).toThrow(/chunked-copy-above-mib/);
   });
 });
 

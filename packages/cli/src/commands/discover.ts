@@ -62,6 +62,7 @@ export async function discoverCommand(
           resources: { [side]: resource },
           governor: session.governor,
           defaultSide: side,
+          access: { [side]: access },
         });
       }
     }

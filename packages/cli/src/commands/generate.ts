@@ -128,6 +128,7 @@ export async function generateCommand(
           resources: { source: resource },
           governor: session.governor,
           defaultSide: "source",
+          ...(access ? { access: { source: access } } : {}),
         });
       }
       const base = plugins.length === 1 ? staging : join(staging, folderName(plugin));

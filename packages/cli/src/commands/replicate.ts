@@ -368,6 +368,7 @@ export async function replicateCommand(
               verb: mode,
               resources: { source: pair.source, target: pair.target },
               governor: session.governor,
+              access: { source: access.source, target: access.target },
             }),
         });
         try {
@@ -378,6 +379,7 @@ export async function replicateCommand(
             verb: mode,
             resources: { source: pair.source, target: pair.target },
             governor: session.governor,
+            access: { source: access.source, target: access.target },
           });
         }
       }

@@ -1,4 +1,6 @@
 import {
+  type AccessFailure,
+  type AccessFailureExplanation,
   type AzureResource,
   type DataPlanePlugin,
   DataplaneError,
@@ -6,6 +8,7 @@ import {
   isDataplaneError,
   type RequestGovernor,
   type Side,
+  type SideAccess,
 } from "@dataplane/core";
 
 export interface ExplainScope {
@@ -15,6 +18,8 @@ export interface ExplainScope {
   readonly governor: RequestGovernor;
   /** The side to blame when the failing request cannot be matched (discover: the side discovered). */
   readonly defaultSide?: Side;
+  /** How each side authenticates, for the plugin's explanation (a key, a SAS, Entra ID). */
+  readonly access?: Partial<Record<Side, SideAccess>>;
 }
 
 interface RestErrorLike {
@@ -29,6 +34,26 @@ export function roleAssignmentCommand(role: string, scope: string, assignee = "<
   return `az role assignment create --assignee ${assignee} --role "${role}" --scope "${scope}"`;
 }
 
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/** The plugin's service knowledge, if it has any for this failure; a throwing plugin has none. */
+function pluginExplanation(
+  scope: ExplainScope,
+  failure: AccessFailure,
+): AccessFailureExplanation | undefined {
+  if (typeof scope.plugin.explainAccessFailure !== "function") return undefined;
+  try {
+    const explained = scope.plugin.explainAccessFailure(failure);
+    return explained && typeof explained.message === "string" && typeof explained.hint === "string"
+      ? explained
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A 401/403 from a service becomes one message naming the side, the resource and the RBAC
  * role the plugin declares for that side and mode, with the command that grants it.
@@ -39,12 +64,41 @@ export function explainServiceError(error: unknown, scope: ExplainScope): unknow
   const status = rest?.statusCode;
   if (status !== 401 && status !== 403) return error;
   const side = scope.governor.sideOfAuthFailure(rest?.request) ?? scope.defaultSide;
-  if (!side) return error;
+  const serviceCode = rest?.code ? ` ${rest.code}` : "";
+  if (!side) {
+    // Not a request the governor saw: still one line, naming both sides it may have been.
+    const names = (["source", "target"] as const)
+      .map((s) => (scope.resources[s] ? `the ${s} ${scope.resources[s]!.name}` : undefined))
+      .filter((n) => n !== undefined)
+      .join(" or ");
+    return new DataplaneError(
+      status === 401 ? ErrorCodes.AuthenticationFailed : ErrorCodes.PermissionDenied,
+      `${names || "a service"} refused the request (${status}${serviceCode})`,
+      {
+        hint: "Check the credentials and role assignments of both sides (see: dataplane permissions)",
+        cause: error,
+      },
+    );
+  }
   const resource = scope.resources[side];
+  const explained = pluginExplanation(scope, {
+    side,
+    status,
+    ...(rest?.code ? { code: rest.code } : {}),
+    ...(resource ? { resource } : {}),
+    ...(scope.access?.[side] ? { access: scope.access[side] } : {}),
+    verb: scope.verb,
+  });
+  if (explained) {
+    return new DataplaneError(
+      status === 401 ? ErrorCodes.AuthenticationFailed : ErrorCodes.PermissionDenied,
+      oneLine(explained.message),
+      { hint: oneLine(explained.hint), cause: error },
+    );
+  }
   const forVerb = side === "source" && scope.verb !== "discover" ? ["discover", scope.verb] : [scope.verb];
   const roles = (scope.plugin.permissions ?? []).filter((p) => p.side === side && forVerb.includes(p.for));
   const where = resource ? `${resource.name} (${resource.id})` : side;
-  const serviceCode = rest?.code ? ` ${rest.code}` : "";
   if (status === 401) {
     return new DataplaneError(
       ErrorCodes.AuthenticationFailed,

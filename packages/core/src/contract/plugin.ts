@@ -5,6 +5,7 @@ import type {
   OptionValue,
   ReplicateContext,
   Side,
+  SideAccess,
 } from "./context.js";
 import type { GeneratedOutput, IacFormat } from "./generate.js";
 import type { DataPlaneItem } from "./item.js";
@@ -35,6 +36,24 @@ export interface PermissionRequirement {
   readonly reason: string;
 }
 
+/** A service refused one side's credential (401) or a permission it lacks (403). */
+export interface AccessFailure {
+  readonly side: Side;
+  readonly status: 401 | 403;
+  /** The service's error code (`AuthenticationFailed`, `AuthorizationPermissionMismatch`, …). */
+  readonly code?: string;
+  readonly resource?: AzureResource;
+  /** How that side authenticates (Entra ID, or the storage credential configured for it). */
+  readonly access?: SideAccess;
+  readonly verb: "discover" | ReplicationMode;
+}
+
+/** One line for the user: what was refused (naming the side and the resource), and the fix. */
+export interface AccessFailureExplanation {
+  readonly message: string;
+  readonly hint: string;
+}
+
 /**
  * A dataplane plugin. Plain data plus functions: no classes are shared across packages, so
  * two copies of `@dataplane/core` in one install keep working.
@@ -52,6 +71,12 @@ export interface DataPlanePlugin {
   readonly options?: readonly PluginOptionSpec[];
   readonly permissions?: readonly PermissionRequirement[];
   readonly formats?: readonly IacFormat[];
+  /**
+   * Service knowledge for a refused credential or permission: the CLI already knows the side
+   * and the resource; the plugin knows what that service's codes mean for the credential in use
+   * (a wrong account key, a SAS without a permission). `undefined`: core's RBAC explanation.
+   */
+  explainAccessFailure?(failure: AccessFailure): AccessFailureExplanation | undefined;
 
   /** Streams the resource's items. Never reads secret values unless an option asks for it. */
   discover(resource: AzureResource, context: DiscoverContext): AsyncIterable<DataPlaneItem>;

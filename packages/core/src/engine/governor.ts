@@ -252,7 +252,9 @@ export class RequestGovernor implements HttpGovernor {
           } finally {
             ep.leave();
           }
-          if (response && (response.status === 401 || response.status === 403)) {
+          // Some SDKs (the storage ones) throw a 401/403 inside the pipeline instead of returning it.
+          const refused = response?.status ?? (error as { statusCode?: unknown } | undefined)?.statusCode;
+          if (refused === 401 || refused === 403) {
             this.#authFailures.set(request, options.side);
           }
           const info = response ? classifyStatus(response.status, response.headers) : classifyError(error);

@@ -32,6 +32,7 @@ const pluginShape = z.object({
   options: z.array(optionSpec).optional(),
   permissions: z.array(permission).optional(),
   formats: z.array(z.enum(["terraform", "bicep"])).optional(),
+  explainAccessFailure: fn.optional(),
   discover: fn,
   generate: fn,
   replicate: fn,

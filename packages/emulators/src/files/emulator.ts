@@ -132,9 +132,11 @@ export async function startFilesEmulator(options: FilesEmulatorOptions): Promise
     keys.push({ name, key: keyBase64 });
   }
   let origin = "";
+  let listeningPort = 0;
   const stopping = new AbortController();
   const services: EmulatorServices = {
     origin: () => origin,
+    isOwnUrl: (url) => isOwnUrl(url, host, listeningPort),
     accounts,
     copyDelayMs: options.copyDelayMs ?? 0,
     pendingCopies: new Set(),
@@ -155,6 +157,7 @@ export async function startFilesEmulator(options: FilesEmulatorOptions): Promise
     });
   });
   const port = (server.address() as AddressInfo).port;
+  listeningPort = port;
   origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
   const accountOf = (name: string): Account => {
@@ -302,4 +305,19 @@ export async function startFilesEmulator(options: FilesEmulatorOptions): Promise
       });
     },
   };
+}
+
+function isLoopback(hostname: string): boolean {
+  const bare = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/** The emulator's own address, however a loopback host is spelt; other hosts only as given. */
+function isOwnUrl(url: URL, host: string, port: number): boolean {
+  if (url.protocol !== "http:" || Number(url.port || 80) !== port) return false;
+  const hostname = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const own = host.toLowerCase();
+  if (hostname === own) return true;
+  if (own === "0.0.0.0" || own === "::") return isLoopback(hostname);
+  return isLoopback(own) && isLoopback(hostname);
 }

@@ -38,6 +38,16 @@ function toContainerItem(c: SdkContainerItem, resourceId: string): ContainerItem
 }
 
 /** Streams the account's containers (not deleted ones), filtered by name. */
+/**
+ * Containers the service owns: `$logs` (Storage Analytics; List Containers does not show it),
+ * `$blobchangefeed` (the change feed, read-only) and any other `$` name but the two a user
+ * fills: `$root` (the root container, created explicitly) and `$web` (the static website).
+ * Discovery and replication leave them out, as a real account's listing does.
+ */
+export function isSystemContainer(name: string): boolean {
+  return name.startsWith("$") && name !== "$root" && name !== "$web";
+}
+
 export async function* listContainers(
   service: BlobServiceClient,
   filter: NameFilter,
@@ -47,7 +57,7 @@ export async function* listContainers(
     .listContainers({ includeMetadata: true })
     .byPage({ maxPageSize: PAGE_SIZE })) {
     for (const c of page.containerItems ?? []) {
-      if (c.deleted || !filter(c.name)) continue;
+      if (c.deleted || isSystemContainer(c.name) || !filter(c.name)) continue;
       yield toContainerItem(c, resourceId);
     }
   }

@@ -23,7 +23,7 @@ import { withProvenance } from "./provenance.js";
 import type { BlobTarget, ContainerTarget } from "./targets.js";
 
 const MiB = 1024 * 1024;
-/** Copy Blob From URL copies block blobs up to this size in one request. */
+/** Copy Blob From URL copies block blobs up to this size in one request (the service's limit). */
 export const SYNC_COPY_MAX_BYTES = 256 * MiB;
 const MAX_BLOCKS = 50_000;
 const MAX_BLOCK_BYTES = 4000 * MiB;
@@ -88,7 +88,12 @@ export class BlobCopier {
     private readonly target: BlobServiceClient,
     private readonly sas: SourceSas,
     private readonly caps: CopyCapabilities,
-    private readonly options: { readonly tags: boolean; readonly blockSizeBytes: number },
+    private readonly options: {
+      readonly tags: boolean;
+      readonly blockSizeBytes: number;
+      /** At most SYNC_COPY_MAX_BYTES; smaller sends smaller blobs through block copies. */
+      readonly singleCopyMaxBytes: number;
+    },
   ) {}
 
   #container(name: string): ContainerClient {
@@ -184,7 +189,7 @@ export class BlobCopier {
   async #copy(client: BlockBlobClient, item: BlobItem, ctx: StepContext): Promise<ApplyResult | undefined> {
     const p = item.properties;
     if (p.blobType === "BlockBlob") {
-      if (p.size <= SYNC_COPY_MAX_BYTES && this.caps.syncCopy) {
+      if (p.size <= Math.min(SYNC_COPY_MAX_BYTES, this.options.singleCopyMaxBytes) && this.caps.syncCopy) {
         try {
           await client.syncCopyFromURL(await this.#sourceUrl(p), {
             metadata: withProvenance(p.metadata, p.lastModified),

@@ -5,6 +5,7 @@ import {
   type ShareClient,
   type ShareFileClient,
   type ShareServiceClient,
+  type TimeNowType,
 } from "@azure/storage-file-share";
 import {
   type ApplyResult,
@@ -55,8 +56,31 @@ function metadataHeaders(metadata: Record<string, string>): Record<string, strin
   return headers;
 }
 
-function date(value: string | undefined): Date | undefined {
-  return value ? new Date(value) : undefined;
+/**
+ * An SMB time as the service wrote it (`2026-03-04T05:06:07.1234567Z`, 100 ns). The SDK's
+ * option type is `Date | "now"`, but it sends any non-`Date` value unchanged
+ * (`fileCreationTimeToString`), while a `Date` would cut the time to milliseconds.
+ */
+type SmbTimeValue = TimeNowType;
+
+function smbTime(value: string | undefined | null): SmbTimeValue | undefined {
+  return value ? (value as SmbTimeValue) : undefined;
+}
+
+/** The 100 ns SMB times of a Get Properties answer (the SDK's parsed `Date`s keep milliseconds). */
+export function rawSmbTimes(
+  response: { _response: { headers: { get(name: string): string | undefined } } },
+  fallback: SmbProperties,
+): Pick<SmbProperties, "creationTime" | "lastWriteTime" | "changeTime"> {
+  const headers = response._response.headers;
+  const creationTime = headers.get("x-ms-file-creation-time") ?? fallback.creationTime;
+  const lastWriteTime = headers.get("x-ms-file-last-write-time") ?? fallback.lastWriteTime;
+  const changeTime = headers.get("x-ms-file-change-time") ?? fallback.changeTime;
+  return {
+    ...(creationTime ? { creationTime } : {}),
+    ...(lastWriteTime ? { lastWriteTime } : {}),
+    ...(changeTime ? { changeTime } : {}),
+  };
 }
 
 /**
@@ -74,6 +98,8 @@ export class FileCopier {
     private readonly sas: SourceSas,
     private readonly permissions: SmbPermissions,
     private readonly caps: FileCopyCapabilities,
+    /** Files up to this size go through one Copy File; larger ones through ranges. */
+    private readonly singleCopyMaxBytes: number = ASYNC_FILE_COPY_MAX_BYTES,
   ) {}
 
   #share(name: string): ShareClient {
@@ -139,9 +165,9 @@ export class FileCopier {
 
   async #smbOptions(share: string, smb: SmbProperties) {
     const fileAttributes = attributesOf(smb.attributes);
-    const creationTime = date(smb.creationTime);
-    const lastWriteTime = date(smb.lastWriteTime);
-    const changeTime = date(smb.changeTime);
+    const creationTime = smbTime(smb.creationTime);
+    const lastWriteTime = smbTime(smb.lastWriteTime);
+    const changeTime = smbTime(smb.changeTime);
     const filePermissionKey = smb.permissionKey
       ? await this.permissions.targetKeyFor(share, smb.permissionKey)
       : undefined;
@@ -160,18 +186,19 @@ export class FileCopier {
     const p = action.source.properties;
     const source = await this.source.getShareClient(p.share).getDirectoryClient(p.path).getProperties();
     const metadata = source.metadata ?? {};
+    const smb = { ...p, ...rawSmbTimes(source, p) };
     const client = this.#share(p.share).getDirectoryClient(p.path);
     if (action.action === "create") {
       try {
         await this.#withParents(p.share, p.path, async () =>
-          client.create({ metadata, ...(await this.#smbOptions(p.share, p)) }),
+          client.create({ metadata, ...(await this.#smbOptions(p.share, smb)) }),
         );
         return undefined;
       } catch (error) {
         if (statusOf(error) !== 409 || serviceCodeOf(error) !== "ResourceAlreadyExists") throw error;
       }
     }
-    await client.setProperties(await this.#smbOptions(p.share, p));
+    await client.setProperties(await this.#smbOptions(p.share, smb));
     await client.setMetadata(metadata);
     return action.action === "create"
       ? { status: "updated", reason: "existed already: properties set" }
@@ -191,7 +218,7 @@ export class FileCopier {
     const metadata = withProvenance(props.metadata ?? {}, lastModified);
     const client = this.#share(p.share).rootDirectoryClient.getFileClient(p.path);
     return await this.#withParents(p.share, p.path, async () => {
-      if (p.size <= ASYNC_FILE_COPY_MAX_BYTES && this.caps.startCopy) {
+      if (p.size <= this.singleCopyMaxBytes && this.caps.startCopy) {
         try {
           await this.#startCopy(client, p.share, p.path, metadata, ctx);
           return undefined;
@@ -216,7 +243,8 @@ export class FileCopier {
         ...(props.contentMD5 ? { fileContentMD5: props.contentMD5 } : {}),
       };
       try {
-        await this.#rangeCopy(client, action.source, headers, metadata, ctx);
+        const smb = { ...p, ...rawSmbTimes(props, p) };
+        await this.#rangeCopy(client, action.source, smb, headers, metadata, ctx);
         return undefined;
       } catch (error) {
         if (!isNotImplemented(error)) throw error;
@@ -272,12 +300,13 @@ export class FileCopier {
   async #rangeCopy(
     client: ShareFileClient,
     item: FileItem,
+    smb: SmbProperties,
     fileHttpHeaders: FileHttpHeaders,
     metadata: Record<string, string>,
     ctx: StepContext,
   ): Promise<void> {
     const p = item.properties;
-    await client.create(p.size, { fileHttpHeaders, metadata, ...(await this.#smbOptions(p.share, p)) });
+    await client.create(p.size, { fileHttpHeaders, metadata, ...(await this.#smbOptions(p.share, smb)) });
     const ranges = Array.from({ length: Math.ceil(p.size / RANGE_BYTES) }, (_, i) => i * RANGE_BYTES);
     let copied = 0;
     await forEachLimited(ranges, RANGE_CONCURRENCY, async (offset) => {

@@ -15,6 +15,7 @@ import { blobServiceClient, shareServiceClient } from "../access/clients.js";
 import { accountCredential } from "../access/credentials.js";
 import { type AccountEndpoints, accountEndpoints, requireEndpoint } from "../access/endpoints.js";
 import { SourceSas } from "../access/source-sas.js";
+import { checkSasScope, copySourceRefusal } from "../auth-errors.js";
 import { listBlobs, listContainerEntries, listContainers } from "../discover/blobs.js";
 import { listShares, walkShare } from "../discover/files.js";
 import {
@@ -29,7 +30,7 @@ import {
 import { readSettings, type StorageSettings } from "../options.js";
 import { BlobCopier } from "./blob-copy.js";
 import { planBlob, planContainer } from "./blob-plan.js";
-import { FileCopier } from "./file-copy.js";
+import { ASYNC_FILE_COPY_MAX_BYTES, FileCopier } from "./file-copy.js";
 import { isNfs, planDirectory, planFile, planShare } from "./file-plan.js";
 import { readTarget } from "./read-target.js";
 import { SmbPermissions } from "./smb-permissions.js";
@@ -127,6 +128,18 @@ export async function replicateAccount(
   const source = services(sourceResource, sourceEndpoints, context, "source", settings);
   const target = services(targetResource, targetEndpoints, context, "target", settings);
   const templateOnly = context.mode === "template";
+  // A configured SAS that cannot do the job fails here, before anything is written.
+  for (const [access, endpoints, side] of [
+    [context.source, sourceEndpoints, source],
+    [context.target, targetEndpoints, target],
+  ] as const) {
+    checkSasScope(access, endpoints.accountName, {
+      mode: context.mode,
+      dryRun: context.dryRun,
+      blobs: side.blob !== undefined,
+      files: side.file !== undefined,
+    });
+  }
   const sas = new SourceSas(source.credential, sourceEndpoints.accountName, context.redactor, source);
   const blobs =
     source.blob && target.blob
@@ -136,21 +149,50 @@ export async function replicateAccount(
           target.blob,
           sas,
           { syncCopy: true, blockCopy: true, asyncCopy: true },
-          { tags: settings.tags, blockSizeBytes: settings.blockSizeBytes },
+          {
+            tags: settings.tags,
+            blockSizeBytes: settings.blockSizeBytes,
+            singleCopyMaxBytes: settings.singleCopyMaxBytes,
+          },
         )
       : undefined;
   const permissions = source.file && target.file ? new SmbPermissions(source.file, target.file) : undefined;
   const files =
     source.file && target.file && permissions
-      ? new FileCopier(source.file, sourceEndpoints.file!, target.file, sas, permissions, {
-          startCopy: true,
-          rangeCopy: true,
-        })
+      ? new FileCopier(
+          source.file,
+          sourceEndpoints.file!,
+          target.file,
+          sas,
+          permissions,
+          { startCopy: true, rangeCopy: true },
+          Math.min(ASYNC_FILE_COPY_MAX_BYTES, settings.singleCopyMaxBytes),
+        )
       : undefined;
   const id = sourceResource.id;
   // Containers and shares seen in the source, for `--verify`.
   const seenContainers: string[] = [];
   const seenShares: string[] = [];
+
+  /** One planned action, by kind. */
+  async function applyOne(
+    action: PlannedAction<StorageItem, StorageTarget>,
+    ctx: StepContext,
+  ): Promise<ApplyResult | undefined> {
+    const item = action.source;
+    switch (item.kind) {
+      case "container":
+        return blobs!.container(action as PlannedAction<ContainerItem, ContainerTarget>);
+      case "blob":
+        return blobs!.blob(action as PlannedAction<BlobItem, BlobTarget>, ctx);
+      case "share":
+        return files!.share(action as PlannedAction<ShareItem, ShareTarget>);
+      case "directory":
+        return files!.directory(action as PlannedAction<DirectoryItem, DirectoryTarget>);
+      case "file":
+        return files!.file(action as PlannedAction<FileItem, FileTarget>, ctx);
+    }
+  }
 
   const steps: ReplicationSteps<StorageItem, StorageTarget> = {
     defaultConcurrency: DEFAULT_CONCURRENCY,
@@ -265,18 +307,10 @@ export async function replicateAccount(
       action: PlannedAction<StorageItem, StorageTarget>,
       ctx: StepContext,
     ): Promise<ApplyResult | undefined> {
-      const item = action.source;
-      switch (item.kind) {
-        case "container":
-          return blobs!.container(action as PlannedAction<ContainerItem, ContainerTarget>);
-        case "blob":
-          return blobs!.blob(action as PlannedAction<BlobItem, BlobTarget>, ctx);
-        case "share":
-          return files!.share(action as PlannedAction<ShareItem, ShareTarget>);
-        case "directory":
-          return files!.directory(action as PlannedAction<DirectoryItem, DirectoryTarget>);
-        case "file":
-          return files!.file(action as PlannedAction<FileItem, FileTarget>, ctx);
+      try {
+        return await applyOne(action, ctx);
+      } catch (error) {
+        throw copySourceRefusal(error, sourceEndpoints.accountName) ?? error;
       }
     },
 

@@ -26,6 +26,11 @@ export type Authentication = { kind: "sharedKey" } | { kind: "sas"; grant: SasGr
 export interface EmulatorServices {
   /** `http://127.0.0.1:PORT` */
   origin(): string;
+  /**
+   * Whether a URL addresses this emulator: its port, and its host or (when the emulator listens
+   * on a loopback address) any spelling of loopback — `localhost`, `127.0.0.1`, `[::1]`.
+   */
+  isOwnUrl(url: URL): boolean;
   accounts: Map<string, Account>;
   /** Delay before an asynchronous copy completes (to observe `pending`), in ms. */
   copyDelayMs: number;

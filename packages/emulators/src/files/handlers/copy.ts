@@ -12,8 +12,15 @@ import type { HandlerContext, Reply } from "./context.js";
 import { type CopySource, parseCopySource, readCopySource } from "./copySource.js";
 import { applyRangeWriteTime, createFileNode, findFile, MAX_RANGE_SIZE, writeRange } from "./file.js";
 
-function sharedKeyAccount(context: HandlerContext): string | undefined {
-  return context.auth.kind === "sharedKey" ? context.account.name : undefined;
+function sourceOptions(context: HandlerContext): {
+  sharedKeyAccount?: string;
+  sourceAllowTrailingDot: boolean;
+} {
+  return {
+    ...(context.auth.kind === "sharedKey" ? { sharedKeyAccount: context.account.name } : {}),
+    sourceAllowTrailingDot:
+      (context.request.headers["x-ms-source-allow-trailing-dot"] ?? "").toLowerCase() === "true",
+  };
 }
 
 export async function uploadRangeFromUrl(context: HandlerContext): Promise<Reply> {
@@ -38,7 +45,7 @@ export async function uploadRangeFromUrl(context: HandlerContext): Promise<Reply
   const read = await readCopySource(services, source, {
     range: { start: sourceRange.start, end: sourceRange.end! },
     authorization: request.headers["x-ms-copy-source-authorization"],
-    sharedKeyAccount: sharedKeyAccount(context),
+    ...sourceOptions(context),
   });
   if (read.data.length !== length) throw storageError("InvalidRange");
   const now = new Date();
@@ -125,6 +132,13 @@ function resolveTime(
 }
 
 function applyCopy(share: Share, file: FileNode, source: CopySource, plan: CopyPlan, now: Date): void {
+  if (plan.permissionFromSource && source.smb?.permissionKey !== undefined && source.smb.sddl === undefined) {
+    // A file of another Azure Files endpoint: its descriptor cannot be read from here. Failing
+    // the copy is honest; giving the file the default permission would be a fake success.
+    throw new StorageError("NotImplemented", {
+      message: "x-ms-file-permission-copy-mode: source is emulated only for source files of this emulator.",
+    });
+  }
   file.content.truncate(0);
   file.content.write(0, source.data);
   file.size = source.data.length;
@@ -186,9 +200,7 @@ export function startCopy(context: HandlerContext): Reply {
       if (services.copyDelayMs > 0)
         await sleep(services.copyDelayMs, undefined, { signal: services.stopping });
       if (file.copy?.id !== copy.id || file.copy.status !== "pending") return;
-      const source = await readCopySource(services, sourceUrl, {
-        sharedKeyAccount: sharedKeyAccount(context),
-      });
+      const source = await readCopySource(services, sourceUrl, sourceOptions(context));
       if (file.copy?.id !== copy.id || file.copy.status !== "pending") return;
       const done = new Date();
       applyCopy(share, file, source, plan, done);
@@ -199,11 +211,15 @@ export function startCopy(context: HandlerContext): Reply {
       const status = error instanceof StorageError ? error.status : 500;
       const code =
         error instanceof StorageError ? (error.details.CopySourceErrorCode ?? error.code) : "InternalError";
+      const what =
+        error instanceof StorageError && error.code === "NotImplemented"
+          ? error.message
+          : "Copy failed when reading the source.";
       file.copy = {
         ...copy,
         status: "failed",
         completionTime: new Date(),
-        statusDescription: `${status} ${code} "Copy failed when reading the source."`,
+        statusDescription: `${status} ${code} "${what}"`,
       };
     }
   })();

@@ -1,7 +1,12 @@
 // Reading the source of a server-side copy: over HTTP (another account here, Azurite, any URL
 // with a SAS), or straight from memory for a file of the same account without a SAS, which the
-// service allows under the destination's Shared Key.
+// service allows under the destination's Shared Key. The service copies the bytes as stored,
+// whatever their Content-Encoding: so the source is read with node:http, which (unlike fetch)
+// never decompresses.
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { StorageError } from "../errors.js";
+import { parseItemPath } from "../names.js";
 import { decodeSegments } from "../request.js";
 import type { ContentHeaders } from "../store.js";
 import { findShare } from "./common.js";
@@ -20,6 +25,9 @@ export interface CopySource {
     creationTime?: string;
     lastWriteTime?: string;
     changeTime?: string;
+    /** The source file's permission key (its share's), when it has one. */
+    permissionKey?: string;
+    /** Its security descriptor, when the emulator can read it (a file of this emulator). */
     sddl?: string;
   };
 }
@@ -31,6 +39,8 @@ export interface ReadSourceOptions {
   authorization?: string;
   /** The account of the destination, when the request was signed with its Shared Key. */
   sharedKeyAccount?: string;
+  /** `x-ms-source-allow-trailing-dot: true`: the source path keeps its trailing dots. */
+  sourceAllowTrailingDot?: boolean;
 }
 
 const SOURCE_VERSION = "2025-01-05";
@@ -62,14 +72,15 @@ function copySourceError(status: number, code: string, message: string): Storage
 
 /** A same-account file of this emulator, read without HTTP. */
 function readLocal(services: EmulatorServices, url: URL, options: ReadSourceOptions): CopySource | undefined {
-  if (url.origin !== services.origin() || url.searchParams.has("sig") || !options.sharedKeyAccount)
-    return undefined;
-  const [accountName, shareName, ...path] = decodeSegments(url.pathname);
+  if (!services.isOwnUrl(url) || url.searchParams.has("sig") || !options.sharedKeyAccount) return undefined;
+  const [accountName, shareName, ...segments] = decodeSegments(url.pathname);
   if (accountName !== options.sharedKeyAccount) return undefined;
   const account = services.accounts.get(accountName);
   if (!account) return undefined;
   try {
     const share = findShare(account, shareName);
+    // As for any request: `dir%2Ffile` names the same file as `dir/file`.
+    const path = parseItemPath(segments.join("/"), options.sourceAllowTrailingDot ?? false);
     const file = findFile(share, path);
     const start = options.range?.start ?? 0;
     const end = options.range?.end ?? file.size - 1;
@@ -89,6 +100,7 @@ function readLocal(services: EmulatorServices, url: URL, options: ReadSourceOpti
         creationTime: file.smb.creationTime,
         lastWriteTime: file.smb.lastWriteTime,
         changeTime: file.smb.changeTime,
+        permissionKey: file.smb.permissionKey,
         sddl: share.permissions.get(file.smb.permissionKey),
       },
     };
@@ -100,17 +112,47 @@ function readLocal(services: EmulatorServices, url: URL, options: ReadSourceOpti
   }
 }
 
+interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: IncomingMessage["headers"];
+  body: Buffer;
+}
+
+/** GET without any content decoding: the body is the stored bytes. */
+function getRaw(url: URL, headers: Record<string, string>): Promise<RawResponse> {
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(url, { method: "GET", headers, timeout: 60_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? "",
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+        }),
+      );
+    });
+    request.on("timeout", () => request.destroy(new Error("timed out after 60 s")));
+    request.on("error", reject);
+    request.end();
+  });
+}
+
 async function readOverHttp(
   services: EmulatorServices,
   url: URL,
   options: ReadSourceOptions,
 ): Promise<CopySource> {
-  const headers: Record<string, string> = { "x-ms-version": SOURCE_VERSION };
+  const headers: Record<string, string> = { "x-ms-version": SOURCE_VERSION, "accept-encoding": "identity" };
   if (options.range) headers["x-ms-range"] = `bytes=${options.range.start}-${options.range.end}`;
   if (options.authorization) headers.authorization = options.authorization;
-  let response: Response;
+  let response: RawResponse;
   try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
+    response = await getRaw(url, headers);
   } catch (error) {
     throw copySourceError(
       500,
@@ -118,20 +160,22 @@ async function readOverHttp(
       `Could not read the copy source: ${(error as Error).message}`,
     );
   }
-  const data = Buffer.from(await response.arrayBuffer());
-  if (!response.ok) {
-    const code = response.headers.get("x-ms-error-code") ?? "CannotVerifyCopySource";
+  const data = response.body;
+  if (response.status < 200 || response.status > 299) {
+    const code = header(response, "x-ms-error-code") ?? "CannotVerifyCopySource";
     const message =
       /<Message>([^<]*)/.exec(data.toString("utf8"))?.[1]?.split("\n")[0] ?? response.statusText;
     throw copySourceError(response.status, code, message);
   }
-  const h = (name: string) => response.headers.get(name) ?? undefined;
+  const h = (name: string) => header(response, name);
   const contentRange = h("content-range");
   const size = contentRange ? Number(contentRange.split("/")[1]) : data.length;
   const metadata: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (name.startsWith("x-ms-meta-")) metadata[name.slice("x-ms-meta-".length)] = value;
-  });
+  for (const name of Object.keys(response.headers)) {
+    const value = h(name);
+    if (name.startsWith("x-ms-meta-") && value !== undefined)
+      metadata[name.slice("x-ms-meta-".length)] = value;
+  }
   const contentHeaders: ContentHeaders = {};
   if (h("content-type")) contentHeaders.contentType = h("content-type");
   if (h("content-encoding")) contentHeaders.contentEncoding = h("content-encoding");
@@ -141,6 +185,7 @@ async function readOverHttp(
   const md5 = options.range ? h("x-ms-content-md5") : (h("content-md5") ?? h("x-ms-blob-content-md5"));
   if (md5) contentHeaders.contentMD5 = md5;
   const isFile = h("x-ms-file-attributes") !== undefined;
+  const permissionKey = h("x-ms-file-permission-key");
   return {
     data,
     size,
@@ -152,10 +197,20 @@ async function readOverHttp(
           creationTime: h("x-ms-file-creation-time"),
           lastWriteTime: h("x-ms-file-last-write-time"),
           changeTime: h("x-ms-file-change-time"),
-          sddl: permissionOfLocalSource(services, url, h("x-ms-file-permission-key")),
+          ...(permissionKey !== undefined
+            ? {
+                permissionKey,
+                sddl: permissionOfLocalSource(services, url, permissionKey),
+              }
+            : {}),
         }
       : undefined,
   };
+}
+
+function header(response: RawResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value.join(",") : value;
 }
 
 /** The SDDL behind a source file's permission key, when that file lives in this emulator. */
@@ -164,7 +219,7 @@ function permissionOfLocalSource(
   url: URL,
   key: string | undefined,
 ): string | undefined {
-  if (key === undefined || url.origin !== services.origin()) return undefined;
+  if (key === undefined || !services.isOwnUrl(url)) return undefined;
   const [accountName, shareName] = decodeSegments(url.pathname);
   const share =
     accountName === undefined ? undefined : services.accounts.get(accountName)?.shares.get(shareName ?? "");

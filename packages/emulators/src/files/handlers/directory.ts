@@ -122,8 +122,9 @@ function entryXml(node: Node, include: ReadonlySet<Include>): string {
   if (include.has("etag")) properties += element("Etag", node.etag);
   return (
     `<${tag}>` +
-    element("FileId", node.fileId) +
+    // The spec's order (and the service's): Name, then FileId.
     element("Name", node.name) +
+    element("FileId", node.fileId) +
     (properties === "" ? "<Properties />" : `<Properties>${properties}</Properties>`) +
     (include.has("attributes") ? element("Attributes", formatAttributes(node.smb.attributes)) : "") +
     (include.has("permissionkey") ? element("PermissionKey", node.smb.permissionKey) : "") +
