@@ -23,6 +23,10 @@ export const ErrorCodes = {
   Conflict: "DP_CONFLICT",
   Unsupported: "DP_UNSUPPORTED",
   Aborted: "DP_ABORTED",
+  /** An endpoint failed every request at the connection level for the bounded time: the run stopped. */
+  Unreachable: "DP_UNREACHABLE",
+  /** Another run holds the lock on this target (and shard). */
+  Locked: "DP_LOCKED",
   CheckpointInvalid: "DP_CHECKPOINT_INVALID",
   ItemFailed: "DP_ITEM_FAILED",
   Internal: "DP_INTERNAL",
@@ -90,6 +94,7 @@ const COULD_NOT_RUN: ReadonlySet<string> = new Set<string>([
   ErrorCodes.AuthenticationFailed,
   ErrorCodes.PermissionDenied,
   ErrorCodes.CheckpointInvalid,
+  ErrorCodes.Locked,
 ]);
 
 export function isCouldNotRun(error: unknown): boolean {
