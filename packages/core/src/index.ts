@@ -75,6 +75,12 @@ export {
   type RefusalReason,
 } from "./loader/load-plugins.js";
 export { createLogger, type LoggerOptions, type LogLevel, silentLogger } from "./logging/logger.js";
+export {
+  explainConnectionError,
+  type ProbeOptions,
+  type ProbeResult,
+  probeEndpoint,
+} from "./preflight/endpoint.js";
 // Redaction and logging
 export { REDACTED, redactJson, SecretRedactor } from "./redaction/redactor.js";
 export { checkPluginShape } from "./registry/plugin-shape.js";

@@ -110,7 +110,10 @@ beforeAll(async () => {
     writeFileSync(join(dir, "resources", `${v.name}.json`), JSON.stringify(vaultResource(emulator, v.name)));
   }
   const side = { credential: { type: "static-token", token: "emulator" }, local: true, caFile: "ca.pem" };
-  writeFileSync(join(dir, "dataplane.config.json"), JSON.stringify({ sides: { source: side, target: side } }));
+  writeFileSync(
+    join(dir, "dataplane.config.json"),
+    JSON.stringify({ sides: { source: side, target: side } }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -182,7 +185,10 @@ describe("one kind that cannot be listed", () => {
 describe("a server error that never heals", () => {
   it("fails its one item after the server-error budget, every wait capped; every other item succeeds", async () => {
     const broken = "app-secret-05";
-    emulator.setFaults({ failures: [{ method: "PUT", path: `/secrets/${broken}`, status: 500 }] }, "target-500");
+    emulator.setFaults(
+      { failures: [{ method: "PUT", path: `/secrets/${broken}`, status: 500 }] },
+      "target-500",
+    );
     const { session, events } = capturingSession();
     // a small cap, to see it applied; the budget is the default (3 retries of a server error)
     const capped = new (session.constructor as typeof import("@dataplane/core").Session)({
@@ -210,7 +216,8 @@ describe("a server error that never heals", () => {
     expect(result.counts.created).toBe(result.counts.discovered - 1);
 
     const retries = events.filter(
-      (e): e is Extract<ProgressEvent, { type: "retried" }> => e.type === "retried" && e.operation.includes(broken),
+      (e): e is Extract<ProgressEvent, { type: "retried" }> =>
+        e.type === "retried" && e.operation.includes(broken),
     );
     // the governor's three retries, and none by the engine on top (budgets do not multiply)
     expect(retries.map((e) => e.attempt)).toEqual([1, 2, 3]);

@@ -1,7 +1,9 @@
+import { resolve } from "node:path";
 import { type DataPlaneItem, Session, type Side } from "@dataplane/core";
 import { buildSideAccess, type CredentialFlags } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
+import { checkOutputPath } from "../host/paths.js";
 import { readOneResource } from "../host/resources.js";
 import { AtomicFile } from "../output/atomic.js";
 import { renderTable } from "../output/table.js";
@@ -36,7 +38,8 @@ export async function discoverCommand(
     redactor: env.redactor,
     ...(progress ? { progress } : {}),
   });
-  const out = flags.out ? new AtomicFile(flags.out) : undefined;
+  if (flags.out) checkOutputPath("--out", flags.out, env.io.cwd, "file");
+  const out = flags.out ? new AtomicFile(resolve(env.io.cwd, flags.out)) : undefined;
   const counts = new Map<string, { plugin: string; kind: string; count: number; bytes: number }>();
   try {
     for (const plugin of plugins) {

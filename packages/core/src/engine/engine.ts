@@ -17,7 +17,13 @@ import type {
 } from "../contract/engine.js";
 import type { DataPlaneItem } from "../contract/item.js";
 import type { ItemOutcome, ReplicationMode, ReplicationResult } from "../contract/result.js";
-import { DataplaneError, ErrorCodes, formatError, isCouldNotRun, isDataplaneError } from "../errors/errors.js";
+import {
+  DataplaneError,
+  ErrorCodes,
+  formatError,
+  isCouldNotRun,
+  isDataplaneError,
+} from "../errors/errors.js";
 import { redactJson } from "../redaction/redactor.js";
 import { RunBook } from "./bookkeeping.js";
 import { type CheckpointStore, noCheckpoint, type RunIdentity } from "./checkpoint.js";
@@ -187,7 +193,8 @@ export class Engine implements ReplicationEngine {
       settings.logger.info(`resuming: ${journal.resumedCount} items already finished in the checkpoint`);
     }
 
-    const explain = (error: unknown): unknown => (settings.explainError ? settings.explainError(error) : error);
+    const explain = (error: unknown): unknown =>
+      settings.explainError ? settings.explainError(error) : error;
     try {
       const partitions: AsyncIterable<Partition> | Iterable<Partition | undefined> = steps.partitions
         ? steps.partitions(ctx)
@@ -250,7 +257,9 @@ export class Engine implements ReplicationEngine {
     // One line for the whole run (a dead endpoint, a refused write), not one per item.
     if (state.halted) throw state.halted;
     if (state.stopping)
-      book.warn("interrupted: the run was stopped before every item was processed; run the same command with --resume");
+      book.warn(
+        "interrupted: the run was stopped before every item was processed; run the same command with --resume",
+      );
 
     const durationSeconds = (performance.now() - started) / 1000;
     settings.progress.emit({ type: "run-finished", plugin: info.plugin, durationSeconds });
@@ -552,7 +561,9 @@ export class Engine implements ReplicationEngine {
       } catch (error) {
         // The run is ending (a stop's grace period is over, or it halted): this item was cut off.
         if (state.cut.signal.aborted || settings.signal.aborted) {
-          notFinished(state.halted ? "the run stopped before this item finished" : "interrupted before it finished");
+          notFinished(
+            state.halted ? "the run stopped before this item finished" : "interrupted before it finished",
+          );
           return;
         }
         if (isUnreachable(error)) {
@@ -581,14 +592,18 @@ export class Engine implements ReplicationEngine {
             delayMs: delay,
             reason: info.reason,
           });
-          settings.logger.debug(`retry ${attempt + 1} of ${stage} ${item.key} in ${delay} ms: ${info.reason}`);
+          settings.logger.debug(
+            `retry ${attempt + 1} of ${stage} ${item.key} in ${delay} ms: ${info.reason}`,
+          );
           try {
             await abortableSleep(delay, ctx.signal);
           } catch {
             // cut off while waiting
           }
           if (!ctx.signal.aborted) continue;
-          notFinished(state.halted ? "the run stopped before this item finished" : "interrupted before it finished");
+          notFinished(
+            state.halted ? "the run stopped before this item finished" : "interrupted before it finished",
+          );
           return;
         }
         this.#record(state, {

@@ -188,7 +188,10 @@ export function acquireRunLock(dir: string, identity: RunLockIdentity): RunLockH
       const same =
         again === "gone" ||
         (again === undefined && holder === undefined) ||
-        (again !== undefined && holder !== undefined && again.pid === holder.pid && again.startedAt === holder.startedAt);
+        (again !== undefined &&
+          holder !== undefined &&
+          again.pid === holder.pid &&
+          again.startedAt === holder.startedAt);
       if (same) {
         rmSync(path, { force: true });
         tookOver = `took over the lock of a run that is gone (${holder ? describe(holder) : "unreadable lock"}): ${path}`;

@@ -32,7 +32,8 @@ export class TaskPool {
   }
 
   async submit(group: string, task: () => Promise<void>): Promise<void> {
-    while (this.#running >= this.limit && !this.#closed) await new Promise<void>((r) => this.#waiting.push(r));
+    while (this.#running >= this.limit && !this.#closed)
+      await new Promise<void>((r) => this.#waiting.push(r));
     if (this.#closed) throw this.#closed;
     this.#running++;
     let set = this.#groups.get(group);

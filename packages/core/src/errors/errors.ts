@@ -25,6 +25,8 @@ export const ErrorCodes = {
   Aborted: "DP_ABORTED",
   /** An endpoint failed every request at the connection level for the bounded time: the run stopped. */
   Unreachable: "DP_UNREACHABLE",
+  /** A resource's endpoint failed the check before the run (closed, not resolvable, wrong protocol, not the service). */
+  EndpointUnusable: "DP_ENDPOINT_UNUSABLE",
   /** Another run holds the lock on this target (and shard). */
   Locked: "DP_LOCKED",
   CheckpointInvalid: "DP_CHECKPOINT_INVALID",
@@ -95,6 +97,7 @@ const COULD_NOT_RUN: ReadonlySet<string> = new Set<string>([
   ErrorCodes.PermissionDenied,
   ErrorCodes.CheckpointInvalid,
   ErrorCodes.Locked,
+  ErrorCodes.EndpointUnusable,
 ]);
 
 export function isCouldNotRun(error: unknown): boolean {

@@ -42,7 +42,12 @@ function validateRule(value: unknown, index: number): KeyVaultFailureRule {
   const rule = value as Record<string, unknown>;
   if (typeof rule.path !== "string" || !rule.path.startsWith("/"))
     throw new TypeError(`${where}.path must be a path starting with "/".`);
-  if (typeof rule.status !== "number" || !Number.isInteger(rule.status) || rule.status < 400 || rule.status > 599)
+  if (
+    typeof rule.status !== "number" ||
+    !Number.isInteger(rule.status) ||
+    rule.status < 400 ||
+    rule.status > 599
+  )
     throw new TypeError(`${where}.status must be a whole number from 400 to 599.`);
   for (const name of ["method", "code", "message", "innerCode"] as const) {
     if (rule[name] !== undefined && typeof rule[name] !== "string")
@@ -86,8 +91,10 @@ export function matchFailure(
   faults: KeyVaultFaults | false,
   method: string,
   path: string,
-): { status: number; body: { error: { code: string; message: string; innererror?: { code: string } } } } | undefined {
-  if (!faults || !faults.failures) return undefined;
+):
+  | { status: number; body: { error: { code: string; message: string; innererror?: { code: string } } } }
+  | undefined {
+  if (!faults?.failures) return undefined;
   const lower = path.toLowerCase();
   for (const rule of faults.failures) {
     if (rule.method !== undefined && rule.method.toUpperCase() !== method.toUpperCase()) continue;
