@@ -438,7 +438,7 @@ describe("hostile endpoints and broken paths (issue 16)", () => {
       const lines = run.stderr
         .trim()
         .split("\n")
-        .filter((l) => !(row.header && row.header.test(l)));
+        .filter((l) => !row.header?.test(l));
       expect(lines, run.stderr).toHaveLength(1);
       expect(lines[0]).toMatch(row.line);
       expect(run.stderr).not.toMatch(/\n\s+at /);
