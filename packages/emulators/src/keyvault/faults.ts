@@ -94,7 +94,7 @@ export function matchFailure(
 ):
   | { status: number; body: { error: { code: string; message: string; innererror?: { code: string } } } }
   | undefined {
-  if (!faults?.failures) return undefined;
+  if (faults === false || faults.failures === undefined) return undefined;
   const lower = path.toLowerCase();
   for (const rule of faults.failures) {
     if (rule.method !== undefined && rule.method.toUpperCase() !== method.toUpperCase()) continue;
