@@ -9,8 +9,8 @@ export interface KeyVaultFailureRule {
   /** HTTP method to match (any when omitted). */
   method?: string;
   /**
-   * Request path to match, case-insensitively, without the query: exact (`/certificates/issuers`),
-   * or a prefix when it ends with `*` (`/secrets/broken*`).
+   * Request path to match, case-insensitively, without the query and a trailing slash: exact
+   * (`/certificates/issuers`), or a prefix when it ends with `*` (`/secrets/broken*`).
    */
   path: string;
   /** Status to answer, 400–599. */
@@ -95,7 +95,8 @@ export function matchFailure(
   | { status: number; body: { error: { code: string; message: string; innererror?: { code: string } } } }
   | undefined {
   if (faults === false || faults.failures === undefined) return undefined;
-  const lower = path.toLowerCase();
+  // `/secrets/name/` (an empty version) is the same resource as `/secrets/name`
+  const lower = path.length > 1 ? path.toLowerCase().replace(/\/+$/, "") : path.toLowerCase();
   for (const rule of faults.failures) {
     if (rule.method !== undefined && rule.method.toUpperCase() !== method.toUpperCase()) continue;
     const pattern = rule.path.toLowerCase();
