@@ -204,7 +204,16 @@ describe("stopping a run", () => {
     bed.emulator.setThrottling(SLOW, "dies");
     const checkpoint = join(dir, "cp-dies");
     const run = start(
-      args("dies", ["--checkpoint", checkpoint, "--unreachable-after", "2", "--retry-delay", "100"]),
+      args("dies", [
+        "--checkpoint",
+        checkpoint,
+        "--unreachable-after",
+        "2",
+        "--retry-delay",
+        "100",
+        "--report",
+        join(dir, "dies-report.json"),
+      ]),
     );
     await writesReach("dies", 5, run);
     bed.emulator.setFaults({ resetBeforeRate: 1 }, "dies");
@@ -220,6 +229,13 @@ describe("stopping a run", () => {
     expect(stopped.stderr).not.toMatch(/failed /);
     expect(stopped.stderr).not.toMatch(/\n\s+at /);
     expect(stopped.stdout).toBe("");
+    // the report keeps what happened: the items cut off are not-finished, none failed
+    const report = JSON.parse(readFileSync(join(dir, "dies-report.json"), "utf8")) as {
+      items: { status: string }[];
+    };
+    const statuses = new Set(report.items.map((i) => i.status));
+    expect(report.items.some((i) => i.status === "not-finished")).toBe(true);
+    expect([...statuses].sort()).toEqual(["created", "not-finished"]);
 
     const resumed = await runCliAsync(args("dies", ["--checkpoint", checkpoint, "--resume"]), { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -10,7 +10,9 @@ import {
   defaultStateDir,
   ErrorCodes,
   FileJournal,
+  formatError,
   isCouldNotRun,
+  isDataplaneError,
   parseShard,
   type ReplicationMode,
   type ReplicationResult,
@@ -459,8 +461,20 @@ export async function replicateCommand(
     }
   } catch (error) {
     progress.stop();
-    report?.discard();
     if (isCouldNotRun(error)) removeEmptyJournals(freshJournals);
+    if (isDataplaneError(error) && error.code === ErrorCodes.Unreachable && report) {
+      // the run stopped but is resumable: the report keeps what happened (items in flight: not-finished)
+      await report.finish(
+        {
+          mode,
+          dryRun: flags.dryRun ?? false,
+          shard: shard ? `${shard.index}/${shard.count}` : null,
+          resources: pairs.length,
+          stopped: formatError(error),
+        },
+        results,
+      );
+    } else report?.discard();
     throw error;
   }
   progress.stop();

@@ -168,7 +168,7 @@ export class Engine implements ReplicationEngine {
       this.#closePool(state);
       const grace = settings.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
       settings.logger.info(
-        `stopping: no new items; the ${state.pool.running} in flight get up to ${Math.round(grace / 1000)} s to finish`,
+        `${state.pool.running} items in flight get up to ${Math.round(grace / 1000)} s to finish`,
       );
       graceTimer = setTimeout(() => cut.abort(), grace);
       graceTimer.unref?.();
