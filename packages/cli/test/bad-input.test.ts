@@ -318,6 +318,11 @@ describe("hostile endpoints and broken paths (issue 16)", () => {
       line: /^error: the target html cannot be reached at https:.*: the server there does not answer like an Azure Key Vault \(HTTP 404, text\/html\)\. Check the endpoint URL in the resource document/,
     },
     {
+      name: "16.1 discover, too, checks the endpoint first",
+      args: () => ["discover", "closed.json", "--plugin", KEYVAULT, "--config", "dataplane.config.json"],
+      line: /^error: the source closed cannot be reached at https:.*: nothing listens there \(connection refused\)/,
+    },
+    {
       name: "16.5 --report under a regular file",
       args: () =>
         alphaArgs(

@@ -4,6 +4,7 @@ import { buildSideAccess, type CredentialFlags } from "../config/credentials.js"
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
 import { checkOutputPath } from "../host/paths.js";
+import { preflightEndpoints } from "../host/preflight.js";
 import { readOneResource } from "../host/resources.js";
 import { AtomicFile } from "../output/atomic.js";
 import { renderTable } from "../output/table.js";
@@ -32,13 +33,14 @@ export async function discoverCommand(
   const plugins = env.host.registry.requirePluginsFor(resource);
   const side: Side = flags.side ?? "source";
   const access = buildSideAccess(side, resource, env.config, flags, env.redactor);
+  if (flags.out) checkOutputPath("--out", flags.out, env.io.cwd, "file");
+  await preflightEndpoints([{ side, resource, access, plugins }]);
   const progress = env.flags.json ? undefined : env.progress();
   const session = new Session({
     logger: env.logger,
     redactor: env.redactor,
     ...(progress ? { progress } : {}),
   });
-  if (flags.out) checkOutputPath("--out", flags.out, env.io.cwd, "file");
   const out = flags.out ? new AtomicFile(resolve(env.io.cwd, flags.out)) : undefined;
   const counts = new Map<string, { plugin: string; kind: string; count: number; bytes: number }>();
   try {
