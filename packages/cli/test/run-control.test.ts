@@ -19,7 +19,16 @@ const SLOW = { retryAfter: true, windowMs: 1000, limits: { secretCreate: 15 } };
 
 beforeAll(async () => {
   dir = tempDir("dp-run-control-");
-  bed = await startVaultBed(dir, ["source", "locked", "locked-cp", "shards", "stale", "sigterm", "dies"]);
+  bed = await startVaultBed(dir, [
+    "source",
+    "locked",
+    "locked-cp",
+    "shards",
+    "stale",
+    "sigterm",
+    "twice",
+    "dies",
+  ]);
   for (let i = 0; i < N; i++)
     bed.emulator.seedSecret("source", `secret-${String(i).padStart(3, "0")}`, `v-${i}`);
 }, 60_000);
@@ -48,6 +57,7 @@ interface Started {
   readonly child: ChildProcess;
   readonly done: Promise<CliRun>;
   exited: boolean;
+  stderrSoFar(): string;
 }
 
 function start(argv: string[]): Started {
@@ -66,6 +76,7 @@ function start(argv: string[]): Started {
   const started: Started = {
     child,
     exited: false,
+    stderrSoFar: () => stderr,
     done: new Promise((resolve) =>
       child.on("close", (code) => {
         started.exited = true;
@@ -198,6 +209,31 @@ describe("stopping a run", () => {
     });
     expect(resumed.code, resumed.stderr).toBe(0);
     await everyOnce("sigterm");
+  }, 120_000);
+
+  it("a second SIGTERM quits at once (exit 130), releasing the lock; --resume finishes without duplicates", async () => {
+    bed.emulator.setThrottling(SLOW, "twice");
+    const checkpoint = join(dir, "cp-twice");
+    const run = start(args("twice", ["--checkpoint", checkpoint]));
+    await writesReach("twice", 3, run);
+    run.child.kill("SIGTERM");
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (run.exited || /no new items/.test(run.stderrSoFar())) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    run.child.kill("SIGTERM");
+    const quit = await run.done;
+    bed.emulator.setThrottling(false, "twice");
+    expect(quit.code).toBe(130);
+    expect(readdirSync(join(STATE_DIR, "locks")).filter((f) => f.endsWith(".lock"))).toEqual([]);
+    const resumed = await runCliAsync(args("twice", ["--checkpoint", checkpoint, "--resume"]), { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).not.toMatch(/took over the lock/);
+    await everyOnce("twice");
   }, 120_000);
 
   it("a target that dies mid-run stops it within the bound with one line; --resume after it is back completes it", async () => {
