@@ -229,6 +229,21 @@ describe("hostile endpoints and broken paths (issue 16)", () => {
     vaultDoc("plain.json", "plain", `https://127.0.0.1:${plainPort}/`);
     vaultDoc("http.json", "http", `http://127.0.0.1:${plainPort}/`);
     vaultDoc("html.json", "html", `https://127.0.0.1:${htmlPort}/`);
+    writeFileSync(
+      join(work, "account.json"),
+      JSON.stringify({
+        id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct`,
+        type: "Microsoft.Storage/storageAccounts",
+        name: "acct",
+        kind: "StorageV2",
+        properties: {
+          primaryEndpoints: {
+            blob: `http://127.0.0.1:${closedPort}/acct/`,
+            file: `http://127.0.0.1:${closedPort}/acct/`,
+          },
+        },
+      }),
+    );
     writeFileSync(join(work, "a-file"), "not a folder");
     writeFileSync(
       join(work, "alpha.json"),
@@ -316,6 +331,23 @@ describe("hostile endpoints and broken paths (issue 16)", () => {
       args: () => replicateKv("good.json", "html.json", "cp-html"),
       checkpoint: "cp-html",
       line: /^error: the target html cannot be reached at https:.*: the server there does not answer like an Azure Key Vault \(HTTP 404, text\/html\)\. Check the endpoint URL in the resource document/,
+    },
+    {
+      name: "16.1 a storage account whose blob endpoint is a closed port",
+      args: () => [
+        "replicate",
+        "--source",
+        "account.json",
+        "--target",
+        "account.json",
+        "--plugin",
+        join(WORKSPACE, "packages", "plugin-storage"),
+        "--no-progress",
+        "--checkpoint",
+        "cp-account",
+      ],
+      checkpoint: "cp-account",
+      line: /^error: the source acct cannot be reached at http:\/\/127\.0\.0\.1:\d+\/acct\/: nothing listens there \(connection refused\)/,
     },
     {
       name: "16.1 discover, too, checks the endpoint first",

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { definePlugin } from "@dataplane/core";
+import { accountEndpoints } from "./access/endpoints.js";
 import { discoverAccount } from "./discover/discover.js";
 import { generateTerraform } from "./generate/terraform.js";
 import { ITEM_KINDS } from "./items.js";
@@ -22,6 +23,16 @@ export const storagePlugin = definePlugin({
   options: OPTION_SPECS,
   permissions: PERMISSIONS,
   formats: ["terraform"],
+  // checked once before a run; the service answers an unauthenticated service-properties GET
+  // with its x-ms-* headers (the root alone gets a bare 400 from Azurite)
+  endpoints: (resource) => {
+    const { blob, file } = accountEndpoints(resource);
+    const probe = (url: string) => `${url}?restype=service&comp=properties`;
+    return [
+      ...(blob ? [{ url: blob, probeUrl: probe(blob), service: "Blob service" }] : []),
+      ...(file ? [{ url: file, probeUrl: probe(file), service: "File service" }] : []),
+    ];
+  },
   discover: discoverAccount,
   generate: generateTerraform,
   replicate: replicateAccount,

@@ -41,7 +41,10 @@ export interface PermissionRequirement {
  */
 /** One data-plane endpoint of a resource, as a plugin declares it. */
 export interface EndpointSpec {
+  /** The endpoint, as messages show it. */
   readonly url: string;
+  /** Where the check sends its GET when the root does not answer like the service (default `url`). */
+  readonly probeUrl?: string;
   /** The service's SDK refuses plain http (bearer tokens travel only over TLS). */
   readonly httpsOnly?: boolean;
   /** What answers there, for messages: "Key Vault", "Blob service". */

@@ -102,7 +102,7 @@ function looksLikeAzure(status: number, headers: Record<string, string | string[
 export function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = {}): Promise<ProbeResult> {
   let url: URL;
   try {
-    url = new URL(spec.url);
+    url = new URL(spec.probeUrl ?? spec.url);
   } catch {
     return Promise.resolve({
       ok: false,
