@@ -260,7 +260,7 @@ describe("stopping a run", () => {
     const errors = stopped.stderr.split("\n").filter((l) => l.startsWith("error:"));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
-      /^error: target unreachable since \d{4}-\d\d-\d\dT[\d:]+Z \(https:\/\/127\.0\.0\.1:\d+: network error .*\)\. nothing lost; run the same command with --resume/,
+      /^error: target dies unreachable since \d{4}-\d\d-\d\dT[\d:]+Z \(https:\/\/127\.0\.0\.1:\d+: network error .*\)\. nothing lost; run the same command with --resume/,
     );
     expect(stopped.stderr).not.toMatch(/failed /);
     expect(stopped.stderr).not.toMatch(/\n\s+at /);

@@ -7,6 +7,7 @@ import {
   type ConflictPolicy,
   type DataPlanePlugin,
   DataplaneError,
+  type DataplaneErrorLike,
   defaultStateDir,
   ErrorCodes,
   FileJournal,
@@ -304,6 +305,18 @@ function summarize(
   env.io.stdout(`${lines.join("\n").replace(/^\n/, "")}\n`);
 }
 
+/** "target unreachable since …" names the resource too (a run over many pairs). */
+function nameSide(error: DataplaneErrorLike, pair: Pair): unknown {
+  const match = /^(source|target) /.exec(error.message);
+  if (!match) return error;
+  const side = match[1] as "source" | "target";
+  return new DataplaneError(
+    error.code,
+    `${side} ${pair[side].name} ${error.message.slice(match[0].length)}`,
+    error.hint ? { hint: error.hint, cause: error } : { cause: error },
+  );
+}
+
 /** Removes fresh journals that hold no finished item: a run that could not start leaves none. */
 function removeEmptyJournals(paths: readonly string[]): void {
   for (const path of paths) {
@@ -450,6 +463,7 @@ export async function replicateCommand(
         try {
           results.push(await plugin.replicate(pair.source, pair.target, context));
         } catch (error) {
+          if (isDataplaneError(error) && error.code === ErrorCodes.Unreachable) throw nameSide(error, pair);
           throw explainServiceError(error, {
             plugin,
             verb: mode,
