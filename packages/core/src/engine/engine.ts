@@ -241,7 +241,8 @@ export class Engine implements ReplicationEngine {
         if (isCouldNotRun(error) || isUnreachable(error)) this.#halt(state, error);
       }
       await state.pool.drainAll();
-      if (!state.halted) {
+      // after a graceful stop, what breaks (a listing cut off) is a consequence, not a failure
+      if (!state.halted && !state.stopping) {
         const failure = errorOf(explain(caught), settings.redactor);
         settings.logger.error(`${info.plugin}: replication stopped: ${failure.message}`);
         book.warn(`replication stopped early: ${failure.message}`);
@@ -624,6 +625,8 @@ export class Engine implements ReplicationEngine {
   #refusal(error: unknown, stage: string): unknown {
     const status = (error as { statusCode?: unknown } | null)?.statusCode;
     if (status !== 401 && status !== 403) return undefined;
+    // the target could not read a copy's source: that item's source URL, not the target's role
+    if ((error as { code?: unknown }).code === "CannotVerifyCopySource") return undefined;
     const side = this.settings.governor.sideOfAuthFailure((error as { request?: unknown }).request);
     if (status === 403 && (stage !== "apply" || side === "source")) return undefined;
     const explained = this.settings.explainError ? this.settings.explainError(error) : error;
