@@ -200,6 +200,8 @@ describe("hostile endpoints and broken paths (issue 16)", () => {
       join(work, "dataplane.config.json"),
       JSON.stringify({ sides: { source: side, target: side } }),
     );
+    const noCa = { credential: { type: "static-token", token: "t" }, local: true };
+    writeFileSync(join(work, "noca.config.json"), JSON.stringify({ sides: { source: noCa, target: noCa } }));
     vaultDoc("good.json", "good", kv.vaultUri("good"));
     vaultDoc("readonly.json", "readonly", kv.vaultUri("readonly"));
     kv.seedSecret("good", "alpha", "one");
@@ -331,6 +333,15 @@ describe("hostile endpoints and broken paths (issue 16)", () => {
       args: () => replicateKv("good.json", "html.json", "cp-html"),
       checkpoint: "cp-html",
       line: /^error: the target html cannot be reached at https:.*: the server there does not answer like an Azure Key Vault \(HTTP 404, text\/html\)\. Check the endpoint URL in the resource document/,
+    },
+    {
+      name: "16.1 a certificate the side does not trust",
+      args: () =>
+        replicateKv("good.json", "good.json", "cp-noca").map((a) =>
+          a === "dataplane.config.json" ? "noca.config.json" : a,
+        ),
+      checkpoint: "cp-noca",
+      line: /^error: the source good cannot be reached at https:.*: its TLS certificate is not trusted \([A-Z_]+\)\. Give the CA that signed it with caFile under sides\.source in dataplane\.config\.json/,
     },
     {
       name: "16.1 a storage account whose blob endpoint is a closed port",
