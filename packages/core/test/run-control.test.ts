@@ -220,10 +220,21 @@ describe("the run lock", () => {
     expect(() => acquireRunLock(dir, { ...identity, target: identity.target.toLowerCase() })).toThrow(
       new RegExp(`another run holds the target .*: pid ${process.pid} on `),
     );
-    const otherShard = acquireRunLock(dir, { ...identity, shard: "2/2" });
+    // the whole target overlaps every shard of it
+    expect(() => acquireRunLock(dir, { ...identity, shard: "2/2" })).toThrow(/shard 1\/1\): pid /);
     held.release();
     acquireRunLock(dir, identity).release();
-    otherShard.release();
+  });
+
+  it("shards of one split run side by side; a shard of another split, or the whole, is refused", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dp-lock-"));
+    const one = acquireRunLock(dir, { ...identity, shard: "1/2" });
+    const two = acquireRunLock(dir, { ...identity, shard: "2/2" });
+    expect(() => acquireRunLock(dir, { ...identity, shard: "1/3" })).toThrow(/another run holds the target/);
+    expect(() => acquireRunLock(dir, identity)).toThrow(/another run holds the target/);
+    one.release();
+    two.release();
+    acquireRunLock(dir, { ...identity, shard: "1/3" }).release();
   });
 
   it("the lock of a process that is gone is taken over, and said", () => {

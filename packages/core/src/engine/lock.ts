@@ -4,6 +4,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -60,13 +61,29 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), ".local", "state", "dataplane");
 }
 
-/** The lock file of one (plugin, target, shard): target ids are compared case-insensitively. */
-export function runLockPath(dir: string, identity: RunLockIdentity): string {
-  const id = createHash("sha256")
-    .update(JSON.stringify([identity.plugin, identity.target.toLowerCase(), identity.shard]))
+/** The prefix of every lock of one (plugin, target): target ids are compared case-insensitively. */
+function lockBase(identity: RunLockIdentity): string {
+  return createHash("sha256")
+    .update(JSON.stringify([identity.plugin, identity.target.toLowerCase()]))
     .digest("hex")
     .slice(0, 24);
-  return join(dir, `${id}.lock`);
+}
+
+/** `k/n` → `k-of-n` (file-name safe). */
+function shardTag(shard: string): string {
+  return shard.replace(/[^0-9]+/g, "-of-");
+}
+
+/** The lock file of one (plugin, target, shard). */
+export function runLockPath(dir: string, identity: RunLockIdentity): string {
+  return join(dir, `${lockBase(identity)}.${shardTag(identity.shard)}.lock`);
+}
+
+/** Shards k/n and j/m share items unless they split the keys the same way (n = m) and differ. */
+function overlaps(a: string, b: string): boolean {
+  const [ai, an] = a.split("-of-").map(Number);
+  const [bi, bn] = b.split("-of-").map(Number);
+  return an !== bn || ai === bi;
 }
 
 /** A lock file still being written by its creator is not judged stale before this. */
@@ -113,6 +130,40 @@ function describe(owner: LockOwner): string {
   return `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}`;
 }
 
+function refusal(identity: RunLockIdentity, holder: LockOwner | undefined, shard: string): DataplaneError {
+  const who = holder ? describe(holder) : "a run that is starting";
+  return new DataplaneError(
+    ErrorCodes.Locked,
+    `another run holds the target ${identity.target} (${identity.plugin}, shard ${shard}): ${who}`,
+    {
+      hint: `Wait for it to finish, or stop it${holder ? ` (kill ${holder.pid})` : ""} and run the same command with --resume; different --shard values of one split (1/4, 2/4, …) run side by side`,
+    },
+  );
+}
+
+/** A live lock of the same target whose shard shares items with ours; dead ones are removed. */
+function overlappingHolder(
+  dir: string,
+  identity: RunLockIdentity,
+  own: string,
+): { owner: LockOwner | undefined; shard: string } | undefined {
+  const base = lockBase(identity);
+  const mine = shardTag(identity.shard);
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(`${base}.`) || !name.endsWith(".lock")) continue;
+    const path = join(dir, name);
+    if (path === own) continue;
+    const tag = name.slice(base.length + 1, -".lock".length);
+    if (!overlaps(mine, tag)) continue;
+    const owner = readOwner(path);
+    if (owner === "gone") continue;
+    const live = owner === undefined ? ageMs(path) < TORN_GRACE_MS : alive(owner);
+    if (live) return { owner, shard: tag.replace("-of-", "/") };
+    rmSync(path, { force: true });
+  }
+  return undefined;
+}
+
 /** Creates `path` exclusively with `content`; false when it exists. */
 function createExclusive(path: string, content: string): boolean {
   let fd: number;
@@ -150,6 +201,18 @@ export function acquireRunLock(dir: string, identity: RunLockIdentity): RunLockH
   let tookOver: string | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (createExclusive(path, content)) {
+      // a run of another split of the same target (the whole of it, or --shard k/m with another m)
+      // shares items with this one: it holds the target too
+      try {
+        const overlapping = overlappingHolder(dir, identity, path);
+        if (overlapping) {
+          rmSync(path, { force: true });
+          throw refusal(identity, overlapping.owner, overlapping.shard);
+        }
+      } catch (error) {
+        rmSync(path, { force: true });
+        throw error;
+      }
       let released = false;
       const release = () => {
         if (released) return;
@@ -167,15 +230,7 @@ export function acquireRunLock(dir: string, identity: RunLockIdentity): RunLockH
     const holder = readOwner(path);
     if (holder === "gone") continue;
     if (holder === undefined ? ageMs(path) < TORN_GRACE_MS : alive(holder)) {
-      const who = holder ? describe(holder) : "a run that is starting";
-      throw new DataplaneError(
-        ErrorCodes.Locked,
-        `another run holds the target ${identity.target} (${identity.plugin}, shard ${identity.shard}): ${who}`,
-        {
-          hint: `Wait for it to finish, or stop it${holder ? ` (kill ${holder.pid})` : ""} and run the same command with --resume; different --shard values run side by side`,
-          details: { lock: path },
-        },
-      );
+      throw refusal(identity, holder, identity.shard);
     }
     // The holder is gone: take its lock over, one taker at a time (a guard file, itself exclusive).
     const guard = `${path}.takeover`;
