@@ -160,13 +160,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const surfaced = surfaceOptions(host.registry.list().map((r) => r.plugin));
 
   let exitCode: number = ExitCodes.Done;
+  // The first Ctrl-C or SIGTERM: a command that can stop gracefully (replicate) starts no new
+  // item and lets those in flight finish within its grace period; others abort. The second quits.
   const abort = new AbortController();
+  const stop = new AbortController();
+  let graceful = false;
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
-      io.stderr("stopping: finishing items in flight (Ctrl-C again to quit at once)\n");
-      abort.abort();
+      io.stderr(
+        graceful
+          ? "stopping: no new items; finishing those in flight (Ctrl-C again to quit at once)\n"
+          : "stopping (Ctrl-C again to quit at once)\n",
+      );
+      stop.abort();
+      if (!graceful) abort.abort();
     } else {
       process.exit(130);
     }
@@ -291,8 +300,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       "items in flight per run and requests in flight per endpoint (default: plugin's, else 32)",
     )
     .option("--rate <n>", "cap on requests per second per endpoint")
-    .option("--max-retries <n>", "retries of a transient failure before the item fails (default 10)")
+    .option("--max-retries <n>", "retries of throttling (429/503) and connection errors (default 10)")
+    .option("--server-error-retries <n>", "retries of other server errors: 500, 502, 504 (default 3)")
     .option("--retry-delay <ms>", "first backoff without Retry-After, doubling each time (default 1000)")
+    .option(
+      "--max-retry-delay <ms>",
+      "longest single wait without Retry-After (default 30000; a longer Retry-After is honoured)",
+    )
+    .option(
+      "--unreachable-after <s>",
+      "stop the run when every request to an endpoint fails to connect for this long (default 120)",
+    )
+    .option("--stop-grace <s>", "after Ctrl-C/SIGTERM, how long items in flight get to finish (default 25)")
     .option("--shard <k/n>", "process only shard k of n (stable hash of the item key)")
     .option("--checkpoint <dir>", "where run journals are kept (default .dataplane/checkpoints)")
     .option("--resume", "continue the previous identical run from its journal")
@@ -302,7 +321,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--target-credential <type>", "credential type for the target")
     .option("--target-tenant <id>", "Entra ID tenant of the target")
     .action(async (opts: Record<string, unknown>, command: Command) => {
-      exitCode = await replicateCommand(envFor(command), opts, abort.signal);
+      graceful = true;
+      exitCode = await replicateCommand(envFor(command), opts, abort.signal, stop.signal);
     });
   addPluginOptions(replicate, "replicate", surfaced);
 

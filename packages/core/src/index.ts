@@ -21,8 +21,16 @@ export {
   type RunIdentity,
 } from "./engine/checkpoint.js";
 // The replication engine and its mechanisms
-export { Engine, type EngineSettings } from "./engine/engine.js";
+export { DEFAULT_STOP_GRACE_MS, Engine, type EngineSettings } from "./engine/engine.js";
 export { abortableSleep, type GovernorSettings, RequestGovernor } from "./engine/governor.js";
+export {
+  acquireRunLock,
+  defaultStateDir,
+  type LockOwner,
+  type RunLockHandle,
+  type RunLockIdentity,
+  runLockPath,
+} from "./engine/lock.js";
 export { TaskPool } from "./engine/pool.js";
 export { formatShard, ownsKey, parseShard, type Shard, stableHash, WHOLE } from "./engine/shard.js";
 export { SlidingWindow } from "./engine/sliding-window.js";
@@ -75,6 +83,12 @@ export {
   type RefusalReason,
 } from "./loader/load-plugins.js";
 export { createLogger, type LoggerOptions, type LogLevel, silentLogger } from "./logging/logger.js";
+export {
+  explainConnectionError,
+  type ProbeOptions,
+  type ProbeResult,
+  probeEndpoint,
+} from "./preflight/endpoint.js";
 // Redaction and logging
 export { REDACTED, redactJson, SecretRedactor } from "./redaction/redactor.js";
 export { checkPluginShape } from "./registry/plugin-shape.js";

@@ -5,6 +5,7 @@ import { ITEM_KINDS } from "./items.js";
 import { OPTION_SPECS } from "./options.js";
 import { PERMISSIONS } from "./permissions.js";
 import { replicateVault } from "./replicate/replicate.js";
+import { vaultUriOf } from "./vault/endpoint.js";
 import { PLUGIN_VERSION } from "./version.js";
 
 export const PLUGIN_NAME = "keyvault";
@@ -22,6 +23,8 @@ export function createKeyVaultPlugin(): DataPlanePlugin {
     options: OPTION_SPECS,
     permissions: PERMISSIONS,
     formats: ["terraform"],
+    // checked once before a run (closed port, wrong scheme, not a vault): the SDK needs https
+    endpoints: (resource) => [{ url: vaultUriOf(resource), httpsOnly: true, service: "Key Vault" }],
     discover: (resource, context) => discoverVault(resource, context),
     async generate(items, format, context) {
       if (format !== "terraform") {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { definePlugin } from "@dataplane/core";
+import { accountEndpoints } from "./access/endpoints.js";
 import { explainStorageAccessFailure } from "./auth-errors.js";
 import { discoverAccount } from "./discover/discover.js";
 import { generateTerraform } from "./generate/terraform.js";
@@ -24,6 +25,16 @@ export const storagePlugin = definePlugin({
   permissions: PERMISSIONS,
   formats: ["terraform"],
   explainAccessFailure: explainStorageAccessFailure,
+  // checked once before a run; the service answers an unauthenticated service-properties GET
+  // with its x-ms-* headers (the root alone gets a bare 400 from Azurite)
+  endpoints: (resource) => {
+    const { blob, file } = accountEndpoints(resource);
+    const probe = (url: string) => `${url}?restype=service&comp=properties`;
+    return [
+      ...(blob ? [{ url: blob, probeUrl: probe(blob), service: "Blob service" }] : []),
+      ...(file ? [{ url: file, probeUrl: probe(file), service: "File service" }] : []),
+    ];
+  },
   discover: discoverAccount,
   generate: generateTerraform,
   replicate: replicateAccount,

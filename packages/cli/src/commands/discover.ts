@@ -1,7 +1,10 @@
+import { resolve } from "node:path";
 import { type DataPlaneItem, Session, type Side } from "@dataplane/core";
 import { buildSideAccess, type CredentialFlags } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
+import { checkOutputPath } from "../host/paths.js";
+import { preflightEndpoints } from "../host/preflight.js";
 import { readOneResource } from "../host/resources.js";
 import { AtomicFile } from "../output/atomic.js";
 import { renderTable } from "../output/table.js";
@@ -30,13 +33,15 @@ export async function discoverCommand(
   const plugins = env.host.registry.requirePluginsFor(resource);
   const side: Side = flags.side ?? "source";
   const access = buildSideAccess(side, resource, env.config, flags, env.redactor);
+  if (flags.out) checkOutputPath("--out", flags.out, env.io.cwd, "file");
+  await preflightEndpoints([{ side, resource, access, plugins }]);
   const progress = env.flags.json ? undefined : env.progress();
   const session = new Session({
     logger: env.logger,
     redactor: env.redactor,
     ...(progress ? { progress } : {}),
   });
-  const out = flags.out ? new AtomicFile(flags.out) : undefined;
+  const out = flags.out ? new AtomicFile(resolve(env.io.cwd, flags.out)) : undefined;
   const counts = new Map<string, { plugin: string; kind: string; count: number; bytes: number }>();
   try {
     for (const plugin of plugins) {

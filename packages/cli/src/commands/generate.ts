@@ -23,6 +23,7 @@ import {
 import { buildSideAccess, type CredentialFlags } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
+import { checkOutputPath } from "../host/paths.js";
 import { readOneResource } from "../host/resources.js";
 import { renderTable } from "../output/table.js";
 import type { DiscoveredLine } from "./discover.js";
@@ -88,7 +89,7 @@ export async function generateCommand(
       });
     }
   }
-  const out = resolve(env.io.cwd, flags.out);
+  const out = checkOutputPath("--out", flags.out, env.io.cwd, "dir");
   checkOutput(out, flags.force ?? false);
   const itemsPath = flags.items ? resolve(env.io.cwd, flags.items) : undefined;
   if (itemsPath && !existsSync(itemsPath)) {

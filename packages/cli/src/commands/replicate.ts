@@ -1,13 +1,19 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   type AzureResource,
+  acquireRunLock,
   type ConflictPolicy,
   type DataPlanePlugin,
   DataplaneError,
+  type DataplaneErrorLike,
+  defaultStateDir,
   ErrorCodes,
   FileJournal,
+  formatError,
+  isCouldNotRun,
+  isDataplaneError,
   parseShard,
   type ReplicationMode,
   type ReplicationResult,
@@ -20,6 +26,8 @@ import {
 import { buildSideAccess } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
+import { checkOutputPath } from "../host/paths.js";
+import { preflightEndpoints } from "../host/preflight.js";
 import { readOneResource, readResources } from "../host/resources.js";
 import { formatBytes, renderTable } from "../output/table.js";
 
@@ -36,7 +44,11 @@ export interface ReplicateFlags {
   readonly maxInFlight?: string;
   readonly rate?: string;
   readonly maxRetries?: string;
+  readonly serverErrorRetries?: string;
   readonly retryDelay?: string;
+  readonly maxRetryDelay?: string;
+  readonly unreachableAfter?: string;
+  readonly stopGrace?: string;
   readonly shard?: string;
   readonly checkpoint?: string;
   readonly resume?: boolean;
@@ -143,6 +155,15 @@ function findResource(list: readonly AzureResource[], ref: string): AzureResourc
 /** The source → target pairs of this run, and the sources left out (with the reason). */
 function planPairs(env: CommandEnv, flags: ReplicateFlags): { pairs: Pair[]; skipped: SkippedResource[] } {
   const { registry } = env.host;
+  if ((flags.source || flags.target) && (flags.resources || flags.targets || flags.mapping || flags.map)) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidInput,
+      "--source/--target cannot be combined with --resources/--targets/--mapping/--map",
+      {
+        hint: "Replicate one pair with --source and --target, or many with --resources and --mapping (or --map); not both",
+      },
+    );
+  }
   if (flags.source || flags.target) {
     if (!flags.source || !flags.target) {
       throw new DataplaneError(ErrorCodes.InvalidInput, "replicate needs both --source and --target", {
@@ -247,23 +268,25 @@ function summarize(
         rows.length > 0 ? renderTable(["KIND", "PLANNED ACTION", "ITEMS"], rows) : "(nothing to do)",
       );
     } else {
-      const rows = Object.entries(r.byKind).map(([kind, c]) => [
+      // items cut off by a stop are neither done nor failed: shown apart when there are any
+      const cut = r.counts.notFinished > 0;
+      const row = (kind: string, c: ReplicationResult["counts"]) => [
         kind,
         c.discovered,
         c.created,
         c.updated,
         c.skipped,
         c.failed,
-      ]);
-      rows.push([
-        "total",
-        r.counts.discovered,
-        r.counts.created,
-        r.counts.updated,
-        r.counts.skipped,
-        r.counts.failed,
-      ]);
-      lines.push(renderTable(["KIND", "DISCOVERED", "CREATED", "UPDATED", "SKIPPED", "FAILED"], rows));
+        ...(cut ? [c.notFinished] : []),
+      ];
+      const rows = Object.entries(r.byKind).map(([kind, c]) => row(kind, c));
+      rows.push(row("total", r.counts));
+      lines.push(
+        renderTable(
+          ["KIND", "DISCOVERED", "CREATED", "UPDATED", "SKIPPED", "FAILED", ...(cut ? ["NOT FINISHED"] : [])],
+          rows,
+        ),
+      );
     }
     for (const w of r.warnings) lines.push(`warning: ${w}`);
     for (const e of r.errors.slice(0, 10)) lines.push(`failed: ${e.kind} ${e.key}: ${e.message} [${e.code}]`);
@@ -282,11 +305,38 @@ function summarize(
   env.io.stdout(`${lines.join("\n").replace(/^\n/, "")}\n`);
 }
 
+/** "target unreachable since …" names the resource too (a run over many pairs). */
+function nameSide(error: DataplaneErrorLike, pair: Pair): unknown {
+  const match = /^(source|target) /.exec(error.message);
+  if (!match) return error;
+  const side = match[1] as "source" | "target";
+  return new DataplaneError(
+    error.code,
+    `${side} ${pair[side].name} ${error.message.slice(match[0].length)}`,
+    error.hint ? { hint: error.hint, cause: error } : { cause: error },
+  );
+}
+
+/** Removes fresh journals that hold no finished item: a run that could not start leaves none. */
+function removeEmptyJournals(paths: readonly string[]): void {
+  for (const path of paths) {
+    try {
+      const lines = readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "");
+      if (lines.length <= 1) rmSync(path, { force: true });
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** `dataplane replicate`: plan → apply from sources to targets, with every engine mechanism. */
 export async function replicateCommand(
   env: CommandEnv,
   flags: ReplicateFlags,
   signal: AbortSignal,
+  stop?: AbortSignal,
 ): Promise<number> {
   // Everything that can be wrong with the input is checked before anything is written.
   const shard: Shard | undefined = flags.shard ? parseShard(flags.shard) : undefined;
@@ -295,8 +345,14 @@ export async function replicateCommand(
   const onConflict: ConflictPolicy = flags.onConflict ?? defaults.onConflict ?? "skip";
   const maxInFlight = positiveInt(flags.maxInFlight, "max-in-flight") ?? defaults.maxInFlight;
   const rate = flags.rate === undefined ? defaults.rate : positiveInt(flags.rate, "rate");
-  const maxRetries = nonNegativeInt(flags.maxRetries, "max-retries");
+  const maxRetries = nonNegativeInt(flags.maxRetries, "max-retries") ?? defaults.maxRetries;
+  const serverErrorRetries =
+    nonNegativeInt(flags.serverErrorRetries, "server-error-retries") ?? defaults.serverErrorRetries;
   const retryDelay = positiveInt(flags.retryDelay, "retry-delay");
+  const maxRetryDelay = positiveInt(flags.maxRetryDelay, "max-retry-delay") ?? defaults.maxRetryDelay;
+  const unreachableAfter =
+    positiveInt(flags.unreachableAfter, "unreachable-after") ?? defaults.unreachableAfter;
+  const stopGrace = nonNegativeInt(flags.stopGrace, "stop-grace") ?? defaults.stopGrace;
   if (flags.resume && flags.dryRun) {
     throw new DataplaneError(ErrorCodes.InvalidInput, "--resume and --dry-run cannot be combined", {
       hint: "A dry run writes no checkpoint; drop one of them",
@@ -325,6 +381,25 @@ export async function replicateCommand(
   const pluginOptions = new Map(
     pairs.flatMap((p) => p.plugins).map((p) => [p.name, env.pluginOptions(p, "replicate", flags)]),
   );
+  const reportPath = flags.report ? checkOutputPath("--report", flags.report, env.io.cwd, "file") : undefined;
+  const checkpointDir = flags.dryRun
+    ? resolve(env.io.cwd, flags.checkpoint ?? join(".dataplane", "checkpoints"))
+    : checkOutputPath(
+        "--checkpoint",
+        flags.checkpoint ?? join(".dataplane", "checkpoints"),
+        env.io.cwd,
+        "dir",
+      );
+  // Each side's endpoint, once, before anything is listed or written.
+  await preflightEndpoints(
+    pairs.flatMap((pair) => {
+      const access = accesses.get(pair)!;
+      return [
+        { side: "source" as const, resource: pair.source, access: access.source, plugins: pair.plugins },
+        { side: "target" as const, resource: pair.target, access: access.target, plugins: pair.plugins },
+      ];
+    }),
+  );
 
   const progress = env.progress();
   const session = new Session({
@@ -332,21 +407,28 @@ export async function replicateCommand(
     redactor: env.redactor,
     progress,
     signal,
+    ...(stop ? { stop } : {}),
+    ...(stopGrace !== undefined ? { stopGraceMs: stopGrace * 1000 } : {}),
     governor: {
       ...(maxRetries !== undefined ? { maxRetries } : {}),
+      ...(serverErrorRetries !== undefined ? { serverErrorRetries } : {}),
       ...(retryDelay !== undefined ? { baseDelayMs: retryDelay } : {}),
+      ...(maxRetryDelay !== undefined ? { maxDelayMs: maxRetryDelay } : {}),
+      ...(unreachableAfter !== undefined ? { unreachableAfterMs: unreachableAfter * 1000 } : {}),
       ...(maxInFlight !== undefined ? { maxInFlight } : {}),
       ...(rate !== undefined ? { ratePerSecond: rate } : {}),
     },
   });
-  const report = flags.report ? new ReportWriter(resolve(env.io.cwd, flags.report), env.redactor) : undefined;
-  const checkpointDir = resolve(env.io.cwd, flags.checkpoint ?? join(".dataplane", "checkpoints"));
+  const report = reportPath ? new ReportWriter(reportPath, env.redactor) : undefined;
+  const locks = join(defaultStateDir(), "locks");
+  const freshJournals: string[] = [];
   const results: ReplicationResult[] = [];
+  const interrupted = () => Boolean(stop?.aborted) || signal.aborted;
   try {
     for (const pair of pairs) {
       const access = accesses.get(pair)!;
       for (const plugin of pair.plugins) {
-        if (signal.aborted) break;
+        if (interrupted()) break;
         const context = session.replicateContext(access.source, access.target, {
           mode,
           dryRun: flags.dryRun ?? false,
@@ -354,9 +436,17 @@ export async function replicateCommand(
           ...(maxInFlight !== undefined ? { maxInFlight } : {}),
           ...(shard ? { shard } : {}),
           options: pluginOptions.get(plugin.name) ?? {},
+          lock: (identity) =>
+            acquireRunLock(locks, {
+              plugin: identity.plugin,
+              target: identity.target,
+              shard: identity.shard,
+            }),
           checkpoint: (identity) => {
             const id = createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
-            return FileJournal.open(join(checkpointDir, `${id}.jsonl`), identity, {
+            const path = join(checkpointDir, `${id}.jsonl`);
+            if (!flags.resume || !existsSync(path)) freshJournals.push(path);
+            return FileJournal.open(path, identity, {
               resume: flags.resume ?? false,
               redactor: env.redactor,
             });
@@ -374,6 +464,7 @@ export async function replicateCommand(
         try {
           results.push(await plugin.replicate(pair.source, pair.target, context));
         } catch (error) {
+          if (isDataplaneError(error) && error.code === ErrorCodes.Unreachable) throw nameSide(error, pair);
           throw explainServiceError(error, {
             plugin,
             verb: mode,
@@ -386,7 +477,20 @@ export async function replicateCommand(
     }
   } catch (error) {
     progress.stop();
-    report?.discard();
+    if (isCouldNotRun(error)) removeEmptyJournals(freshJournals);
+    if (isDataplaneError(error) && error.code === ErrorCodes.Unreachable && report) {
+      // the run stopped but is resumable: the report keeps what happened (items in flight: not-finished)
+      await report.finish(
+        {
+          mode,
+          dryRun: flags.dryRun ?? false,
+          shard: shard ? `${shard.index}/${shard.count}` : null,
+          resources: pairs.length,
+          stopped: formatError(error),
+        },
+        results,
+      );
+    } else report?.discard();
     throw error;
   }
   progress.stop();
@@ -398,7 +502,7 @@ export async function replicateCommand(
     resources: pairs.length,
     failed,
     skippedResources: skipped,
-    interrupted: signal.aborted,
+    interrupted: interrupted(),
   };
   await report?.finish(summary, results);
   if (env.flags.json) {
@@ -407,5 +511,6 @@ export async function replicateCommand(
     summarize(env, results, skipped, flags.dryRun ?? false);
     if (flags.report) env.io.stdout(`report written to ${flags.report}\n`);
   }
-  return failed > 0 || signal.aborted || results.some((r) => !r.success) ? 1 : 0;
+  if (interrupted()) env.io.stderr("interrupted; run the same command with --resume\n");
+  return failed > 0 || interrupted() || results.some((r) => !r.success) ? 1 : 0;
 }

@@ -90,6 +90,16 @@ const configSchema = z
         onConflict: z.enum(["skip", "overwrite", "fail"]).optional(),
         maxInFlight: z.number().int().positive().optional(),
         rate: z.number().positive().optional(),
+        /** Retries of throttling and connection errors (default 10). */
+        maxRetries: z.number().int().nonnegative().optional(),
+        /** Retries of other server errors: 500, 502, 504, 408 (default 3). */
+        serverErrorRetries: z.number().int().nonnegative().optional(),
+        /** Longest single wait in milliseconds chosen without Retry-After (default 30000). */
+        maxRetryDelay: z.number().int().positive().optional(),
+        /** Seconds an endpoint may fail every request at the connection level before the run stops (default 120). */
+        unreachableAfter: z.number().int().positive().optional(),
+        /** Seconds items in flight get to finish after Ctrl-C or SIGTERM (default 25). */
+        stopGrace: z.number().int().nonnegative().optional(),
       })
       .strict()
       .optional(),

@@ -19,7 +19,21 @@ function toResource(value: unknown, where: string): AzureResource {
       { hint: HINT },
     );
   }
-  const name = typeof doc.name === "string" && doc.name !== "" ? doc.name : parseResourceId(doc.id).name;
+  let name: string | undefined = typeof doc.name === "string" && doc.name !== "" ? doc.name : undefined;
+  if (!name) {
+    // without a name, the id must be an ARM id whose last segment names the resource
+    const parts = parseResourceId(doc.id);
+    if (!parts.subscriptionId || !parts.provider || !/^\/subscriptions\//i.test(doc.id.trim())) {
+      throw new DataplaneError(
+        ErrorCodes.InvalidResource,
+        `${where} has no "name", and its "id" ${JSON.stringify(doc.id)} is not an ARM resource id`,
+        {
+          hint: `${HINT}; its id looks like /subscriptions/<id>/resourceGroups/<group>/providers/<type>/<name>`,
+        },
+      );
+    }
+    name = parts.name;
+  }
   if (!name) throw new DataplaneError(ErrorCodes.InvalidResource, `${where} has no "name"`, { hint: HINT });
   if (doc.properties !== undefined && (typeof doc.properties !== "object" || doc.properties === null)) {
     throw new DataplaneError(ErrorCodes.InvalidResource, `${where} has "properties" that is not an object`, {
@@ -46,7 +60,8 @@ export function readResources(path: string, cwd: string): AzureResource[] {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // PowerShell's `>` writes a UTF-8 byte order mark: it is not part of the JSON
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     throw new DataplaneError(
       ErrorCodes.InvalidResource,

@@ -12,6 +12,12 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * The per-user state folder (run locks) of the CLI runs of one test file: files run side by
+ * side and may replicate into targets with the same id; runs within one file share it.
+ */
+export const STATE_DIR = tempDir("dp-state-");
+
 function newest(dir: string, before: Set<string>): string {
   const added = readdirSync(dir).filter((f) => f.endsWith(".tgz") && !before.has(f));
   if (added.length !== 1) throw new Error(`expected one new tarball in ${dir}, found ${added.join(", ")}`);
@@ -107,6 +113,7 @@ export function runCli(
     ...process.env,
     DATAPLANE_PLUGINS: undefined,
     DATAPLANE_CONFIG: undefined,
+    DATAPLANE_STATE_DIR: STATE_DIR,
     ...options.env,
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
@@ -132,6 +139,7 @@ export function runCliAsync(
     ...process.env,
     DATAPLANE_PLUGINS: undefined,
     DATAPLANE_CONFIG: undefined,
+    DATAPLANE_STATE_DIR: STATE_DIR,
     ...options.env,
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];

@@ -11,6 +11,8 @@ export interface Partition {
   readonly id: string;
   readonly stage?: number;
   readonly label?: string;
+  /** The item kind a failure of this partition is reported under (default: its id). */
+  readonly kind?: string;
 }
 
 /** What the plugin decides for one source item after comparing it with the target. */

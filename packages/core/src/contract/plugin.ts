@@ -58,6 +58,18 @@ export interface AccessFailureExplanation {
  * A dataplane plugin. Plain data plus functions: no classes are shared across packages, so
  * two copies of `@dataplane/core` in one install keep working.
  */
+/** One data-plane endpoint of a resource, as a plugin declares it. */
+export interface EndpointSpec {
+  /** The endpoint, as messages show it. */
+  readonly url: string;
+  /** Where the check sends its GET when the root does not answer like the service (default `url`). */
+  readonly probeUrl?: string;
+  /** The service's SDK refuses plain http (bearer tokens travel only over TLS). */
+  readonly httpsOnly?: boolean;
+  /** What answers there, for messages: "Key Vault", "Blob service". */
+  readonly service?: string;
+}
+
 export interface DataPlanePlugin {
   readonly name: string;
   readonly version: string;
@@ -78,6 +90,12 @@ export interface DataPlanePlugin {
    */
   explainAccessFailure?(failure: AccessFailure): AccessFailureExplanation | undefined;
 
+  /**
+   * The data-plane endpoints of a resource. Hosts check each once before a run lists or writes
+   * anything (`probeEndpoint`): a closed port, an unresolvable host, the wrong protocol or a
+   * server that is not the service become one line naming the side, the URL and the fix.
+   */
+  endpoints?(resource: AzureResource, side: "source" | "target"): readonly EndpointSpec[];
   /** Streams the resource's items. Never reads secret values unless an option asks for it. */
   discover(resource: AzureResource, context: DiscoverContext): AsyncIterable<DataPlaneItem>;
   /** Turns discovered items into infrastructure-as-code; secret values are never written. */

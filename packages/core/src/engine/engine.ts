@@ -17,11 +17,18 @@ import type {
 } from "../contract/engine.js";
 import type { DataPlaneItem } from "../contract/item.js";
 import type { ItemOutcome, ReplicationMode, ReplicationResult } from "../contract/result.js";
-import { ErrorCodes, formatError, isCouldNotRun, isDataplaneError } from "../errors/errors.js";
+import {
+  DataplaneError,
+  ErrorCodes,
+  formatError,
+  isCouldNotRun,
+  isDataplaneError,
+} from "../errors/errors.js";
 import { redactJson } from "../redaction/redactor.js";
 import { RunBook } from "./bookkeeping.js";
 import { type CheckpointStore, noCheckpoint, type RunIdentity } from "./checkpoint.js";
 import { abortableSleep, type RequestGovernor } from "./governor.js";
+import type { RunLockHandle } from "./lock.js";
 import { TaskPool } from "./pool.js";
 import { formatShard, ownsKey, type Shard, WHOLE } from "./shard.js";
 import { classifyError } from "./transient.js";
@@ -39,7 +46,17 @@ export interface EngineSettings {
   readonly progress: ProgressSink;
   readonly logger: Logger;
   readonly redactor: Redactor;
+  /** Hard abort: work in flight is cancelled, and reported `not-finished`. */
   readonly signal: AbortSignalLike;
+  /**
+   * Graceful stop (the first Ctrl-C or SIGTERM): no new item is started; items in flight get
+   * `stopGraceMs` to finish and are journaled, then the rest are cut off as `not-finished`.
+   */
+  readonly stop?: AbortSignalLike;
+  /** Default `DEFAULT_STOP_GRACE_MS` (25 s, inside Kubernetes' default 30-second termination grace). */
+  readonly stopGraceMs?: number;
+  /** Takes the run's lock on its target and shard before the first write (not called for dry runs). */
+  readonly lock?: (identity: RunIdentity) => RunLockHandle;
   readonly options: OptionValues;
   /** Turns a service error into a clearer one (a 403 naming the side and the missing role). */
   readonly explainError?: (error: unknown) => unknown;
@@ -59,7 +76,16 @@ interface RunState<S extends DataPlaneItem, T> {
   readonly journal: CheckpointStore;
   readonly pool: TaskPool;
   readonly ctx: StepContext;
+  /** Cancels the work in flight (the stop's grace period is over, or the run halted). */
+  readonly cut: AbortController;
+  /** No new items are started (a graceful stop, or a halt). */
+  stopping: boolean;
+  /** Why the run cannot go on; thrown by `run()` once the items in flight are settled. */
+  halted: unknown;
 }
+
+/** How long items in flight may take to finish after a graceful stop (Ctrl-C, SIGTERM). */
+export const DEFAULT_STOP_GRACE_MS = 25_000;
 
 function errorOf(error: unknown, redactor: Redactor): { code: string; message: string } {
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
@@ -98,9 +124,20 @@ export class Engine implements ReplicationEngine {
       mode: settings.mode,
       shard: formatShard(shard),
     };
-    const journal = settings.dryRun || !settings.checkpoint ? noCheckpoint : settings.checkpoint(identity);
+    // The run's lock on its target (and shard) is taken before anything is listed or written.
+    const lock = settings.dryRun || !settings.lock ? undefined : settings.lock(identity);
+    let journal: CheckpointStore;
+    try {
+      journal = settings.dryRun || !settings.checkpoint ? noCheckpoint : settings.checkpoint(identity);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+    // Cancels the work in flight: the grace period after a stop is over, or the run must end.
+    const cut = new AbortController();
+    const signal = AbortSignal.any([settings.signal, cut.signal]);
     const ctx: StepContext = {
-      signal: settings.signal,
+      signal,
       logger: settings.logger,
       redactor: settings.redactor,
       mode: settings.mode,
@@ -121,31 +158,72 @@ export class Engine implements ReplicationEngine {
       journal,
       pool: new TaskPool(settings.maxInFlight ?? steps.defaultConcurrency ?? 32),
       ctx,
+      cut,
+      stopping: false,
+      halted: undefined,
     };
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const onStop = () => {
+      if (state.stopping) return;
+      this.#closePool(state);
+      const grace = settings.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+      settings.logger.info(
+        `${state.pool.running} items in flight get up to ${Math.round(grace / 1000)} s to finish`,
+      );
+      graceTimer = setTimeout(() => cut.abort(), grace);
+      graceTimer.unref?.();
+    };
+    const onAbort = () => {
+      this.#closePool(state);
+      cut.abort();
+    };
+    settings.stop?.addEventListener("abort", onStop, { once: true });
+    settings.signal.addEventListener("abort", onAbort, { once: true });
+    if (settings.stop?.aborted) onStop();
+    if (settings.signal.aborted) onAbort();
+
     settings.progress.emit({
       type: "run-started",
       plugin: info.plugin,
       source: info.sourceResourceId,
       target: info.targetResourceId,
     });
+    if (lock?.tookOver) settings.logger.warn(lock.tookOver);
     if (journal.resumedCount > 0) {
       settings.logger.info(`resuming: ${journal.resumedCount} items already finished in the checkpoint`);
     }
 
+    const explain = (error: unknown): unknown =>
+      settings.explainError ? settings.explainError(error) : error;
     try {
       const partitions: AsyncIterable<Partition> | Iterable<Partition | undefined> = steps.partitions
         ? steps.partitions(ctx)
         : [undefined];
       let stage: number | undefined;
+      let attempted = 0;
+      const refused: unknown[] = [];
       for await (const partition of partitions) {
-        if (settings.signal.aborted) break;
+        if (state.stopping) break;
         const s = partition?.stage ?? 0;
         if (stage !== undefined && s !== stage) await state.pool.drainAll();
         stage = s;
-        await this.#partition(state, partition, shard);
+        attempted++;
+        // A failure that belongs to one partition (its listing refused, not found, a server
+        // error that never healed) fails that partition only; the run goes on with the others.
+        try {
+          await this.#partition(state, partition, shard);
+        } catch (caught) {
+          if (state.stopping) break;
+          const error = explain(caught);
+          if (stopsRun(error)) throw error;
+          if (isCouldNotRun(error)) refused.push(error);
+          this.#partitionFailed(state, partition, error);
+        }
       }
       await state.pool.drainAll();
-      if (!settings.signal.aborted && steps.finish) {
+      // Every partition refused for lack of access: the run as a whole was impossible.
+      if (attempted > 0 && refused.length === attempted && !state.stopping) throw refused[0];
+      if (!state.stopping && steps.finish) {
         const finished = await steps.finish(ctx);
         for (const w of finished?.warnings ?? []) book.warn(settings.redactor.redact(w));
         for (const f of finished?.failures ?? []) {
@@ -158,18 +236,31 @@ export class Engine implements ReplicationEngine {
         }
       }
     } catch (caught) {
+      if (!state.halted) {
+        const error = explain(caught);
+        if (isCouldNotRun(error) || isUnreachable(error)) this.#halt(state, error);
+      }
       await state.pool.drainAll();
-      const error = settings.explainError ? settings.explainError(caught) : caught;
-      if (isCouldNotRun(error)) throw error;
-      const failure = errorOf(error, settings.redactor);
-      settings.logger.error(`${info.plugin}: replication stopped: ${failure.message}`);
-      book.warn(`replication stopped early: ${failure.message}`);
-      book.outcome({ key: "(run)", kind: "run", status: "failed", error: failure });
+      // after a graceful stop, what breaks (a listing cut off) is a consequence, not a failure
+      if (!state.halted && !state.stopping) {
+        const failure = errorOf(explain(caught), settings.redactor);
+        settings.logger.error(`${info.plugin}: replication stopped: ${failure.message}`);
+        book.warn(`replication stopped early: ${failure.message}`);
+        book.outcome({ key: "(run)", kind: "run", status: "failed", error: failure });
+      }
     } finally {
+      if (graceTimer) clearTimeout(graceTimer);
+      settings.stop?.removeEventListener("abort", onStop);
+      settings.signal.removeEventListener("abort", onAbort);
       journal.close();
+      lock?.release();
     }
-    if (settings.signal.aborted)
-      book.warn("interrupted: the run was stopped before every item was processed");
+    // One line for the whole run (a dead endpoint, a refused write), not one per item.
+    if (state.halted) throw state.halted;
+    if (state.stopping)
+      book.warn(
+        "interrupted: the run was stopped before every item was processed; run the same command with --resume",
+      );
 
     const durationSeconds = (performance.now() - started) / 1000;
     settings.progress.emit({ type: "run-finished", plugin: info.plugin, durationSeconds });
@@ -180,6 +271,40 @@ export class Engine implements ReplicationEngine {
       mode: settings.mode,
       dryRun: settings.dryRun,
       durationSeconds,
+    });
+  }
+
+  /** No item is started any more; those in flight go on (until `cut`). */
+  #closePool<S extends DataPlaneItem, T>(state: RunState<S, T>): void {
+    state.stopping = true;
+    state.pool.close(new DataplaneError(ErrorCodes.Aborted, "the run is stopping: no new items"));
+  }
+
+  /** The run cannot go on (an endpoint is unreachable, writes are refused): stop at once. */
+  #halt<S extends DataPlaneItem, T>(state: RunState<S, T>, error: unknown): void {
+    state.halted ??= error;
+    this.#closePool(state);
+    state.cut.abort();
+  }
+
+  /** A partition whose listing failed: reported once, as one failure naming the partition. */
+  #partitionFailed<S extends DataPlaneItem, T>(
+    state: RunState<S, T>,
+    partition: Partition | undefined,
+    error: unknown,
+  ): void {
+    const { settings } = this;
+    const label = partition?.label ?? partition?.id ?? "items";
+    const failure = errorOf(error, settings.redactor);
+    settings.logger.error(`${state.plugin}: ${label} not replicated: ${failure.message}`);
+    this.#record(state, {
+      key: `(${label})`,
+      kind: partition?.kind ?? partition?.id ?? "run",
+      status: "failed",
+      error: {
+        code: failure.code,
+        message: `${label} could not be listed; the items not yet listed were not attempted (run the same command with --resume to finish them): ${failure.message}`,
+      },
     });
   }
 
@@ -272,7 +397,11 @@ export class Engine implements ReplicationEngine {
         ...(outcome.reason ? { reason: outcome.reason } : {}),
         ...(outcome.bytes !== undefined ? { bytes: outcome.bytes } : {}),
       });
-      if (outcome.status !== "planned" && outcome.status !== "skipped-resumed") {
+      if (
+        outcome.status !== "planned" &&
+        outcome.status !== "skipped-resumed" &&
+        outcome.status !== "not-finished"
+      ) {
         state.journal.record({
           key: outcome.key,
           status: outcome.status,
@@ -291,10 +420,12 @@ export class Engine implements ReplicationEngine {
   ): Promise<void> {
     const { steps, ctx, book } = state;
     const { settings } = this;
+    const { governor } = settings;
     const fingerprint = steps.fingerprint?.(item);
-    const maxRetries = settings.governor.maxRetries;
     let counted = false;
     let attemptedAction: "create" | "update" | undefined;
+    const notFinished = (reason: string) =>
+      this.#record(state, { key: item.key, kind: item.kind, status: "not-finished", reason });
     for (let attempt = 0; ; attempt++) {
       let stage = "plan";
       try {
@@ -429,9 +560,31 @@ export class Engine implements ReplicationEngine {
         );
         return;
       } catch (error) {
+        // The run is ending (a stop's grace period is over, or it halted): this item was cut off.
+        if (state.cut.signal.aborted || settings.signal.aborted) {
+          notFinished(
+            state.halted ? "the run stopped before this item finished" : "interrupted before it finished",
+          );
+          return;
+        }
+        if (isUnreachable(error)) {
+          this.#halt(state, error);
+          notFinished("the endpoint became unreachable before this item finished");
+          return;
+        }
+        const refusal = this.#refusal(error, stage);
+        if (refusal !== undefined) {
+          this.#halt(state, refusal);
+          notFinished("the run stopped: access refused");
+          return;
+        }
         const info = classifyError(error);
-        if (info.retryable && attempt < maxRetries && !settings.signal.aborted) {
-          const delay = info.retryAfterMs ?? settings.governor.backoffMs(attempt);
+        // Connection errors go on while the endpoint answers nothing at all: the governor
+        // declares it unreachable after its bound, and the run stops then.
+        const more =
+          attempt < governor.retryBudget(info) || (info.connection === true && governor.stillFailing(error));
+        if (info.retryable && more && !governor.exhausted(error)) {
+          const delay = info.retryAfterMs ?? governor.backoffMs(attempt);
           settings.progress.emit({
             type: "retried",
             plugin: state.plugin,
@@ -444,11 +597,15 @@ export class Engine implements ReplicationEngine {
             `retry ${attempt + 1} of ${stage} ${item.key} in ${delay} ms: ${info.reason}`,
           );
           try {
-            await abortableSleep(delay, settings.signal);
+            await abortableSleep(delay, ctx.signal);
           } catch {
-            // aborted while waiting: fall through to record the failure
+            // cut off while waiting
           }
-          if (!settings.signal.aborted) continue;
+          if (!ctx.signal.aborted) continue;
+          notFinished(
+            state.halted ? "the run stopped before this item finished" : "interrupted before it finished",
+          );
+          return;
         }
         this.#record(state, {
           key: item.key,
@@ -460,4 +617,35 @@ export class Engine implements ReplicationEngine {
       }
     }
   }
+
+  /**
+   * A write the target refused for lack of a role (403), or a credential refused anywhere (401):
+   * no other item can succeed either, so the run stops with the one-line role message.
+   */
+  #refusal(error: unknown, stage: string): unknown {
+    const status = (error as { statusCode?: unknown } | null)?.statusCode;
+    if (status !== 401 && status !== 403) return undefined;
+    // the target could not read a copy's source: that item's source URL, not the target's role
+    if ((error as { code?: unknown }).code === "CannotVerifyCopySource") return undefined;
+    const side = this.settings.governor.sideOfAuthFailure((error as { request?: unknown }).request);
+    if (status === 403 && (stage !== "apply" || side === "source")) return undefined;
+    const explained = this.settings.explainError ? this.settings.explainError(error) : error;
+    if (isCouldNotRun(explained)) return explained;
+    return new DataplaneError(
+      status === 401 ? ErrorCodes.AuthenticationFailed : ErrorCodes.PermissionDenied,
+      `the ${side ?? "target"} refused a write (${status}): ${formatError(error)}`,
+      { hint: "Grant the role the plugin needs on that side (see: dataplane permissions)", cause: error },
+    );
+  }
+}
+
+/** Errors that end the whole run rather than one partition: the run cannot go on at all. */
+function stopsRun(error: unknown): boolean {
+  if (isUnreachable(error)) return true;
+  if (!isCouldNotRun(error)) return false;
+  return (error as { code: string }).code !== ErrorCodes.PermissionDenied;
+}
+
+function isUnreachable(error: unknown): boolean {
+  return isDataplaneError(error) && error.code === ErrorCodes.Unreachable;
 }

@@ -14,12 +14,26 @@ import { SlidingWindow } from "./sliding-window.js";
 import { classifyError, classifyStatus, type TransientInfo } from "./transient.js";
 
 export interface GovernorSettings {
-  /** Retries per request or operation before giving up (default 10). */
+  /** Retries of throttling (429/503) and connection errors per request or item (default 10). */
   readonly maxRetries?: number;
+  /**
+   * Retries of other server errors (500, 502, 504, 408) per request or item (default 3, never
+   * more than `maxRetries`): an error that never heals fails its item in seconds, not minutes.
+   */
+  readonly serverErrorRetries?: number;
   /** First backoff without Retry-After; doubles each attempt (default 1000 ms: 1, 2, 4, 8, 16 s…). */
   readonly baseDelayMs?: number;
-  /** Longest backoff (default 32 s). */
+  /**
+   * Longest single wait the governor chooses itself (default 30 s), jitter included. A longer
+   * `Retry-After` from the service is still honoured.
+   */
   readonly maxDelayMs?: number;
+  /**
+   * How long every request to one endpoint may fail at the connection level (refused, reset,
+   * timed out, not resolved) with no answer in between before the endpoint is declared
+   * unreachable and the run stops (default 120 s).
+   */
+  readonly unreachableAfterMs?: number;
   /** Requests in flight per endpoint before adaptive reduction (default 32). */
   readonly maxInFlight?: number;
   /** Optional cap on requests per second per endpoint (`--rate`). */
@@ -57,6 +71,10 @@ class Endpoint {
   readonly windows = new Map<string, SlidingWindow>();
   readonly rate: SlidingWindow | undefined;
   cooldownUntil = 0;
+  /** Since when every request failed at the connection level (undefined: the last one was answered). */
+  failingSince: number | undefined;
+  /** Set once the endpoint is declared unreachable: later requests fail at once. */
+  unreachable: DataplaneError | undefined;
   inFlight = 0;
   cap: number;
   successesSinceChange = 0;
@@ -175,6 +193,8 @@ export class RequestGovernor implements HttpGovernor {
   readonly #authFailures = new WeakMap<object, Side>();
   readonly #settings: GovernorSettings;
   readonly #sleep: (ms: number, signal?: PipelineRequestLike["abortSignal"]) => Promise<void>;
+  readonly #exhausted = new WeakSet<object>();
+  readonly #requestEndpoints = new WeakMap<object, Endpoint>();
   #retries = 0;
 
   constructor(settings: GovernorSettings) {
@@ -191,11 +211,67 @@ export class RequestGovernor implements HttpGovernor {
     return this.#settings.maxRetries ?? 10;
   }
 
+  get serverErrorRetries(): number {
+    return Math.min(this.maxRetries, this.#settings.serverErrorRetries ?? 3);
+  }
+
+  /** The longest wait the governor chooses itself (a longer Retry-After is still honoured). */
+  get maxDelayMs(): number {
+    return this.#settings.maxDelayMs ?? 30_000;
+  }
+
+  get unreachableAfterMs(): number {
+    return this.#settings.unreachableAfterMs ?? 120_000;
+  }
+
+  /** Retries allowed for a failure of this kind: fewer for server errors than for throttling. */
+  retryBudget(info: TransientInfo): number {
+    return info.serverError ? this.serverErrorRetries : this.maxRetries;
+  }
+
+  /**
+   * Whether the governor already retried this failed request until its budget ran out (from a
+   * RestError's `request`): the engine then fails the item instead of retrying it again, so
+   * budgets do not multiply.
+   */
+  exhausted(error: unknown): boolean {
+    const request = (error as { request?: unknown } | null)?.request;
+    return typeof request === "object" && request !== null && this.#exhausted.has(request);
+  }
+
+  /**
+   * Whether the endpoint of this failed request has answered nothing since its connection
+   * errors began: retries go on until it answers or is declared unreachable.
+   */
+  stillFailing(error: unknown): boolean {
+    const request = (error as { request?: unknown } | null)?.request;
+    if (typeof request !== "object" || request === null) return false;
+    return this.#requestEndpoints.get(request)?.failingSince !== undefined;
+  }
+
+  /** Exponential backoff with jitter, never above `maxDelayMs`. */
   backoffMs(attempt: number): number {
     const base = this.#settings.baseDelayMs ?? 1000;
-    const max = this.#settings.maxDelayMs ?? 32_000;
-    const raw = Math.min(max, base * 2 ** attempt);
-    return Math.round(raw * (0.8 + Math.random() * 0.4));
+    const max = this.maxDelayMs;
+    const raw = Math.min(max, base * 2 ** Math.min(attempt, 30));
+    return Math.min(max, Math.round(raw * (0.8 + Math.random() * 0.4)));
+  }
+
+  /** A connection-level failure of a request to `ep`: the endpoint may now count as unreachable. */
+  #connectionFailed(ep: Endpoint, side: string, url: URL, info: TransientInfo): void {
+    const now = Date.now();
+    ep.failingSince ??= now;
+    if (ep.unreachable || now - ep.failingSince < this.unreachableAfterMs) return;
+    const since = new Date(ep.failingSince).toISOString().replace(/\.\d+Z$/, "Z");
+    ep.unreachable = new DataplaneError(
+      ErrorCodes.Unreachable,
+      `${side} unreachable since ${since} (${url.origin}: ${info.reason}, every request for ${Math.round((now - ep.failingSince) / 1000)} s)`,
+      {
+        hint: "nothing lost; run the same command with --resume once it answers again",
+        details: { side, origin: url.origin, since },
+      },
+    );
+    this.#settings.logger.debug(`${side} ${url.origin} declared unreachable: ${info.reason}`);
   }
 
   #endpoint(side: string, url: URL): Endpoint {
@@ -236,7 +312,9 @@ export class RequestGovernor implements HttpGovernor {
         if (options.pacing === "limits") ep.paced = true;
         const classes = options.classify ? options.classify({ method: request.method, url }) : [];
         const operation = describe(request);
+        this.#requestEndpoints.set(request, ep);
         for (let attempt = 0; ; attempt++) {
+          if (ep.unreachable) throw ep.unreachable;
           for (let wait = ep.waitMs(classes, Date.now()); wait > 0; wait = ep.waitMs(classes, Date.now())) {
             await this.#sleep(wait, request.abortSignal);
           }
@@ -258,15 +336,25 @@ export class RequestGovernor implements HttpGovernor {
             this.#authFailures.set(request, options.side);
           }
           const info = response ? classifyStatus(response.status, response.headers) : classifyError(error);
+          if (response) ep.failingSince = undefined;
+          else if (info.connection) {
+            this.#connectionFailed(ep, options.side, url, info);
+            if (ep.unreachable) throw ep.unreachable;
+          }
           const failed = error !== undefined || (response !== undefined && response.status >= 400);
+          // A connection error on an endpoint that answers nothing at all is retried until the
+          // endpoint answers again or is declared unreachable (`unreachableAfterMs`).
+          const outOfBudget =
+            attempt >= this.retryBudget(info) && !(info.connection === true && ep.failingSince !== undefined);
           if (
             !failed ||
             !info.retryable ||
-            attempt >= this.maxRetries ||
+            outOfBudget ||
             !isReplayable(request) ||
             !safeToResend(request.method, error, info)
           ) {
             if (!failed) ep.onSuccess();
+            if (failed && info.retryable && outOfBudget) this.#exhausted.add(request);
             if (error !== undefined) throw error;
             return response!;
           }
@@ -276,7 +364,7 @@ export class RequestGovernor implements HttpGovernor {
             // No Retry-After: the declared window tells when a slot frees, better than guessing 1, 2, 4 s.
             if (delay === undefined) {
               const windowWait = ep.windowWaitMs(classes, Date.now());
-              if (windowWait > 0) delay = windowWait;
+              if (windowWait > 0) delay = Math.min(windowWait, this.maxDelayMs);
             }
           }
           delay ??= this.backoffMs(attempt);
@@ -299,7 +387,7 @@ export class RequestGovernor implements HttpGovernor {
         return await fn(attempt);
       } catch (error) {
         const info = classifyError(error);
-        if (!info.retryable || attempt >= this.maxRetries) throw error;
+        if (!info.retryable || attempt >= this.retryBudget(info) || this.exhausted(error)) throw error;
         const delay = info.retryAfterMs ?? this.backoffMs(attempt);
         this.#reportRetry(operation, attempt + 1, delay, info);
         await this.#sleep(delay);

@@ -7,6 +7,7 @@ export class TaskPool {
   #running = 0;
   readonly #waiting: (() => void)[] = [];
   readonly #groups = new Map<string, Set<Promise<void>>>();
+  #closed: Error | undefined;
 
   constructor(readonly limit: number) {
     if (!(limit >= 1)) throw new Error(`pool limit must be at least 1, got ${limit}`);
@@ -16,8 +17,24 @@ export class TaskPool {
     return this.#running;
   }
 
+  /**
+   * No task is started after this (a graceful stop, or a run that must end): `submit` throws
+   * `reason`, which ends the producer's listing; tasks already running go on.
+   */
+  close(reason: Error): void {
+    if (this.#closed) return;
+    this.#closed = reason;
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
   async submit(group: string, task: () => Promise<void>): Promise<void> {
-    while (this.#running >= this.limit) await new Promise<void>((r) => this.#waiting.push(r));
+    while (this.#running >= this.limit && !this.#closed)
+      await new Promise<void>((r) => this.#waiting.push(r));
+    if (this.#closed) throw this.#closed;
     this.#running++;
     let set = this.#groups.get(group);
     if (!set) {

@@ -54,6 +54,13 @@ export interface TransientInfo {
   /** Throttling (429/503): the limiter slows down for this endpoint. */
   readonly throttled: boolean;
   readonly retryAfterMs?: number;
+  /**
+   * A server error that is not throttling (500, 502, 504, 408): worth a few retries, but one
+   * that never heals should fail the item soon, so it gets the smaller `serverErrorRetries` budget.
+   */
+  readonly serverError?: boolean;
+  /** The request never got an answer: refused, reset, timed out, host not found. */
+  readonly connection?: boolean;
   readonly reason: string;
 }
 
@@ -68,13 +75,32 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
+/** The first Node error code below a wrapper error (ECONNREFUSED under REQUEST_SEND_ERROR). */
+function causeCode(error: unknown): string | undefined {
+  let node: unknown = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; depth < 4 && node && typeof node === "object"; depth++) {
+    const code = (node as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "REQUEST_SEND_ERROR") return code;
+    node = (node as { cause?: unknown }).cause;
+  }
+  const message = (error as { message?: unknown } | null)?.message;
+  const match = typeof message === "string" ? /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/.exec(message) : null;
+  return match?.[1];
+}
+
 /** Classifies an HTTP status with its headers. */
 export function classifyStatus(status: number, headers?: unknown): TransientInfo {
   const wait = retryAfterMs(headers);
   const throttled = status === 429 || status === 503;
   const retryable = RETRYABLE_STATUS.has(status);
   const reason = `HTTP ${status}${throttled ? (wait === undefined ? " without Retry-After" : ` (Retry-After ${wait} ms)`) : ""}`;
-  return { retryable, throttled, reason, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+  return {
+    retryable,
+    throttled,
+    reason,
+    ...(retryable && !throttled ? { serverError: true } : {}),
+    ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+  };
 }
 
 /** Classifies a thrown error (a RestError, a Node network error, an abort). */
@@ -89,11 +115,21 @@ export function classifyError(error: unknown): TransientInfo {
     return classifyStatus(status, response?.headers);
   }
   const code = errorCode(error);
-  if (code && NETWORK_CODES.has(code))
-    return { retryable: true, throttled: false, reason: `network error ${code}` };
+  if (code && NETWORK_CODES.has(code)) {
+    // the SDK wraps a connection failure as REQUEST_SEND_ERROR: name the cause underneath
+    const cause = code === "REQUEST_SEND_ERROR" ? causeCode(error) : undefined;
+    return { retryable: true, throttled: false, connection: true, reason: `network error ${cause ?? code}` };
+  }
+  if (code === "ENOTFOUND")
+    return { retryable: true, throttled: false, connection: true, reason: "network error ENOTFOUND" };
   const message = (error as { message?: unknown }).message;
-  if (typeof message === "string" && /socket hang up|ECONNRESET|timed? ?out/i.test(message)) {
-    return { retryable: true, throttled: false, reason: `network error (${message.slice(0, 60)})` };
+  if (typeof message === "string" && /socket hang up|ECONNRESET|ECONNREFUSED|timed? ?out/i.test(message)) {
+    return {
+      retryable: true,
+      throttled: false,
+      connection: true,
+      reason: `network error (${message.slice(0, 60)})`,
+    };
   }
   return { retryable: false, throttled: false, reason: typeof message === "string" ? message : "error" };
 }

@@ -23,6 +23,12 @@ export const ErrorCodes = {
   Conflict: "DP_CONFLICT",
   Unsupported: "DP_UNSUPPORTED",
   Aborted: "DP_ABORTED",
+  /** An endpoint failed every request at the connection level for the bounded time: the run stopped. */
+  Unreachable: "DP_UNREACHABLE",
+  /** A resource's endpoint failed the check before the run (closed, not resolvable, wrong protocol, not the service). */
+  EndpointUnusable: "DP_ENDPOINT_UNUSABLE",
+  /** Another run holds the lock on this target (and shard). */
+  Locked: "DP_LOCKED",
   CheckpointInvalid: "DP_CHECKPOINT_INVALID",
   ItemFailed: "DP_ITEM_FAILED",
   Internal: "DP_INTERNAL",
@@ -90,6 +96,8 @@ const COULD_NOT_RUN: ReadonlySet<string> = new Set<string>([
   ErrorCodes.AuthenticationFailed,
   ErrorCodes.PermissionDenied,
   ErrorCodes.CheckpointInvalid,
+  ErrorCodes.Locked,
+  ErrorCodes.EndpointUnusable,
 ]);
 
 export function isCouldNotRun(error: unknown): boolean {

@@ -16,6 +16,7 @@ import type { ItemOutcome, ReplicationMode } from "../contract/result.js";
 import type { CheckpointStore, RunIdentity } from "../engine/checkpoint.js";
 import { Engine } from "../engine/engine.js";
 import { type GovernorSettings, RequestGovernor } from "../engine/governor.js";
+import type { RunLockHandle } from "../engine/lock.js";
 import type { Shard } from "../engine/shard.js";
 import { silentLogger } from "../logging/logger.js";
 import { redactJson, SecretRedactor } from "../redaction/redactor.js";
@@ -24,7 +25,11 @@ export interface SessionOptions {
   readonly logger?: Logger;
   readonly redactor?: SecretRedactor;
   readonly progress?: ProgressSink;
+  /** Hard abort: work in flight is cancelled. */
   readonly signal?: AbortSignalLike;
+  /** Graceful stop: no new items; items in flight get `stopGraceMs` to finish (see `EngineSettings.stop`). */
+  readonly stop?: AbortSignalLike;
+  readonly stopGraceMs?: number;
   readonly governor?: Omit<GovernorSettings, "logger" | "progress">;
 }
 
@@ -35,6 +40,8 @@ export interface ReplicateOptions {
   readonly maxInFlight?: number;
   readonly shard?: Shard;
   readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
+  /** Takes the run's lock on its target and shard (e.g. `acquireRunLock(dir, identity)`); not for dry runs. */
+  readonly lock?: (identity: RunIdentity) => RunLockHandle;
   readonly options?: OptionValues;
   readonly onOutcome?: (
     run: { plugin: string; source: string; target: string },
@@ -97,6 +104,8 @@ export class Session {
   readonly logger: Logger;
   readonly progress: ProgressSink;
   readonly signal: AbortSignalLike;
+  readonly stop: AbortSignalLike | undefined;
+  readonly stopGraceMs: number | undefined;
   readonly governor: RequestGovernor;
 
   constructor(options: SessionOptions = {}) {
@@ -110,6 +119,8 @@ export class Session {
       },
     };
     this.signal = options.signal ?? new AbortController().signal;
+    this.stop = options.stop;
+    this.stopGraceMs = options.stopGraceMs;
     this.governor = new RequestGovernor({
       ...(options.governor ?? {}),
       logger: this.logger,
@@ -150,6 +161,9 @@ export class Session {
       ...(run.maxInFlight !== undefined ? { maxInFlight: run.maxInFlight } : {}),
       ...(run.shard ? { shard: run.shard } : {}),
       ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
+      ...(run.lock ? { lock: run.lock } : {}),
+      ...(this.stop ? { stop: this.stop } : {}),
+      ...(this.stopGraceMs !== undefined ? { stopGraceMs: this.stopGraceMs } : {}),
       ...(run.onOutcome ? { onOutcome: run.onOutcome } : {}),
       ...(run.explainError ? { explainError: run.explainError } : {}),
       governor: this.governor,

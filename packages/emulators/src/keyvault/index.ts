@@ -8,6 +8,7 @@ export {
   type KeyVaultEmulator,
   startKeyVaultEmulator,
 } from "./emulator.js";
+export type { KeyVaultFailureRule } from "./faults.js";
 export { geographyOf } from "./geography.js";
 export type {
   KeyVaultEmulatorOptions,

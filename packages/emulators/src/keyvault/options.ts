@@ -1,3 +1,5 @@
+import type { KeyVaultFailureRule } from "./faults.js";
+
 /** Public configuration and observation types of the Key Vault emulator. */
 
 export interface VaultConfig {
@@ -45,6 +47,8 @@ export interface KeyVaultFaults {
   resetBeforeRate?: number;
   /** Probability (0–1) that the connection is reset after processing, instead of answering. */
   resetAfterRate?: number;
+  /** Requests answered with an error instead of being processed (by method and path). */
+  failures?: KeyVaultFailureRule[];
 }
 
 export interface KeyVaultEmulatorOptions {

@@ -42,3 +42,37 @@ describe("injected connection resets", () => {
     expect(() => emulator.setFaults({ resetBeforeRate: 2 })).toThrow(/from 0 to 1/);
   });
 });
+
+describe("injected error answers", () => {
+  it("answers a matching path with the status and the service's error shape; nothing is processed", async () => {
+    emulator.resetStats("faulty");
+    emulator.setFaults(
+      {
+        failures: [
+          { method: "PUT", path: "/secrets/denied*", status: 403, innerCode: "ForbiddenByRbac" },
+          { path: "/secrets/flaky", status: 500, times: 1 },
+        ],
+      },
+      "faulty",
+    );
+    await expect(client.setSecret("denied-one", "v")).rejects.toMatchObject({
+      statusCode: 403,
+      code: "Forbidden",
+    });
+    await expect(client.getSecret("denied-one")).rejects.toMatchObject({ statusCode: 404 });
+    await expect(client.getSecret("flaky")).rejects.toMatchObject({
+      statusCode: 500,
+      code: "InternalServerError",
+    });
+    // `times: 1`: the second request goes through (and finds nothing)
+    await expect(client.getSecret("flaky")).rejects.toMatchObject({ statusCode: 404 });
+    expect(emulator.stats("faulty").secretVersionsCreated).toBe(0);
+    emulator.setFaults(false);
+    await client.setSecret("denied-one", "v");
+  });
+
+  it("refuses malformed rules", () => {
+    expect(() => emulator.setFaults({ failures: [{ path: "secrets", status: 500 }] })).toThrow(/path/);
+    expect(() => emulator.setFaults({ failures: [{ path: "/secrets", status: 200 }] })).toThrow(/status/);
+  });
+});

@@ -31,10 +31,15 @@ import { deletedEntry, liveEntry, liveThenDeleted, readTargetEntry, type TargetE
  * issuer), then secrets, keys and certificates side by side (stage 1).
  */
 const PARTITIONS: readonly Partition[] = [
-  { id: "certificate-settings", stage: 0, label: "certificate issuers and contacts" },
-  { id: "secrets", stage: 1, label: "secrets" },
-  { id: "keys", stage: 1, label: "keys" },
-  { id: "certificates", stage: 1, label: "certificates" },
+  {
+    id: "certificate-settings",
+    stage: 0,
+    label: "certificate issuers and contacts",
+    kind: "certificate-issuer",
+  },
+  { id: "secrets", stage: 1, label: "secrets", kind: "secret" },
+  { id: "keys", stage: 1, label: "keys", kind: "key" },
+  { id: "certificates", stage: 1, label: "certificates", kind: "certificate" },
 ];
 
 /** Items in flight when the user gives no `--max-in-flight`. */

@@ -16,7 +16,7 @@ import { readBody, sendJson } from "./http-io.js";
  * POST /_emulator/stats/reset    zero them (204)
  * GET  /_emulator/throttling     the effective throttling (enabled, retryAfter, windowMs, limits)
  * PUT  /_emulator/throttling     body: KeyVaultThrottling or false (for this vault)
- * PUT  /_emulator/faults         body: KeyVaultFaults or false (injected connection resets, this vault)
+ * PUT  /_emulator/faults         body: KeyVaultFaults or false (injected connection resets and error answers, this vault)
  * POST /_emulator/secrets        body: {"secrets":[{name, value, contentType?, tags?, enabled?, nbf?, exp?}]}
  */
 export async function handleAdmin(

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { drawFault } from "../faults.js";
+import { drawFault, matchFailure } from "../faults.js";
 import type { VaultState } from "../state/vault.js";
 import { operationStats } from "../stats.js";
 import { handleAdmin } from "./admin.js";
@@ -73,6 +73,12 @@ export function createRequestHandler(vault: VaultState, options: ListenerOptions
       return;
     }
     stats.requests++;
+    const injected = matchFailure(vault.faults, method, path);
+    if (injected) {
+      stats.failed++;
+      sendJson(res, vault, injected.status, injected.body, req);
+      return;
+    }
     let operation: ReturnType<typeof operationStats> | undefined;
     try {
       const segments = splitPath(path);
