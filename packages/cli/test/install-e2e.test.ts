@@ -168,7 +168,7 @@ describe("installs from packed tarballs", () => {
       const kv = json.refused.find((r) => r.candidate === "@dataplane/plugin-keyvault");
       expect(kv?.reason).toBe("incompatible-contract");
       expect(kv?.message).toMatch(
-        /@dataplane\/plugin-keyvault@0\.1\.0 was built for dataplane contract \^1\.0\.0, .* implements contract 2\.0\.0: install a version of @dataplane\/plugin-keyvault built for contract 2\.x/,
+        /@dataplane\/plugin-keyvault@0\.1\.0 was built for plugin contract \^1\.0\.0, but .* implements contract 2\.0\.0\. To use it: install a release of @dataplane\/plugin-keyvault built for contract 2\.x, .*If you maintain @dataplane\/plugin-keyvault: build it against @dataplane\/core .*, set "dataplane\.apiVersion" to "\^2\.0\.0"/,
       );
     } finally {
       writeFileSync(versionFile, original);
