@@ -62,7 +62,9 @@ function runScript(
       output += d;
     });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
+    // vitest and npm colour their output when they think a terminal reads it
+    const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+    child.on("close", (code) => resolve({ code, output: output.replace(ansi, "") }));
   });
 }
 
@@ -109,9 +111,11 @@ describe("docs/writing-a-plugin.md", () => {
       npm_config_fund: "false",
       npm_config_update_notifier: "false",
       npm_config_loglevel: "error",
+      NO_COLOR: "1",
     };
     delete env.DATAPLANE_PLUGINS;
     delete env.DATAPLANE_CONFIG;
+    delete env.FORCE_COLOR;
     const { code, output } = await runScript(script, dir, env);
     if (code !== 0) {
       const failed = [...output.matchAll(/::guide-block (\d+)::/g)].pop()?.[1];
