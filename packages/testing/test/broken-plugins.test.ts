@@ -157,6 +157,14 @@ describe("the entry point is checked as core's loader sees it", () => {
     );
   });
 
+  it("a file: dependency (npm install <tarball>) fails entry-point only, with the fix", async () => {
+    const failed = await failures("file-dependency");
+    expect([...failed.keys()]).toEqual(["entry-point"]);
+    expect(failed.get("entry-point")).toMatch(
+      /"dependencies": \{ "@dataplane\/azure": "file:\.\.\/dataplane-azure-0\.1\.0\.tgz" \} names a file on this machine: .*npm pkg set 'dependencies\[@dataplane\/azure\]=<its version range>'/,
+    );
+  });
+
   it("a contract range that excludes core's contract fails, and nothing else can be checked", async () => {
     const failed = await failures("old-contract");
     expect([...failed.keys()]).toEqual([...CHECK_NAMES]);
