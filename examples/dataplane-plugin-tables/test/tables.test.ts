@@ -188,6 +188,11 @@ describe("replicate", () => {
       updated: 0,
       skipped: 148,
       unchanged: 148,
+      conflicts: 0,
+      unsupported: 0,
+      resumed: 0,
+      deleted: 0,
+      notFinished: 0,
       failed: 0,
     });
     expect(new Set(second.outcomes.map((o) => o.status))).toEqual(new Set(["skipped-unchanged"]));

@@ -37,7 +37,8 @@ function pluginsOf(stdout: string): PluginsJson {
 beforeAll(async () => {
   work = tempDir("dp-install-e2e-");
   const dest = join(work, "tarballs");
-  for (const pkg of ["core", "cli", "plugin-keyvault", "plugin-storage"]) tgz[pkg] = packWorkspace(pkg, dest);
+  for (const pkg of ["core", "azure", "cli", "plugin-keyvault", "plugin-storage"])
+    tgz[pkg] = packWorkspace(pkg, dest);
   const tables = join(WORKSPACE, "examples/dataplane-plugin-tables");
   if (existsSync(join(tables, "package.json"))) tgz.tables = packDir(tables, dest);
   tgz.throws = packFolder(join(FIXTURES, "plugins", "throws"), dest);
@@ -79,8 +80,11 @@ describe("installs from packed tarballs", () => {
   let project: string;
 
   it("a project with @dataplane/cli and only @dataplane/plugin-keyvault lists only that plugin and replicates a vault", async () => {
+    // @dataplane/core and @dataplane/azure (the plugins' helper) are not on the registry here:
+    // their tarballs stand in for what npm would fetch for a published release.
     project = makeProject("kv-only", {
       "@dataplane/core": tgz.core!,
+      "@dataplane/azure": tgz.azure!,
       "@dataplane/cli": tgz.cli!,
       "@dataplane/plugin-keyvault": tgz["plugin-keyvault"]!,
     });
@@ -168,7 +172,7 @@ describe("installs from packed tarballs", () => {
       const kv = json.refused.find((r) => r.candidate === "@dataplane/plugin-keyvault");
       expect(kv?.reason).toBe("incompatible-contract");
       expect(kv?.message).toMatch(
-        /@dataplane\/plugin-keyvault@0\.1\.0 was built for dataplane contract \^1\.0\.0, .* implements contract 2\.0\.0: install a version of @dataplane\/plugin-keyvault built for contract 2\.x/,
+        /@dataplane\/plugin-keyvault@0\.1\.0 was built for plugin contract \^1\.0\.0, but .* implements contract 2\.0\.0\. To use it: install a release of @dataplane\/plugin-keyvault built for contract 2\.x, .*If you maintain @dataplane\/plugin-keyvault: build it against @dataplane\/core .*, set "dataplane\.apiVersion" to "\^2\.0\.0"/,
       );
     } finally {
       writeFileSync(versionFile, original);
@@ -197,7 +201,7 @@ describe("installs from packed tarballs", () => {
           timeout: 240_000,
         },
       );
-    install(tgz.core!, tgz.cli!, tgz["plugin-keyvault"]!);
+    install(tgz.core!, tgz.azure!, tgz.cli!, tgz["plugin-keyvault"]!);
     const bin = join(prefix, "bin/dataplane");
     const elsewhere = tempDir("dp-no-project-");
     const listed = pluginsOf((await runCliAsync(["plugins", "--json"], { cwd: elsewhere, bin })).stdout);
@@ -217,9 +221,9 @@ describe("installs from packed tarballs", () => {
     );
     expect(replicate.code).toBe(0);
     expect(replicate.stdout).toMatch(/secret\s+\d+\s+0\s+0\s+\d+\s+0/); // all unchanged: the project test copied them
-    // @dataplane/core is not on the registry here: name its tarball so npm can satisfy the
-    // plugin's peer dependency, as the registry would for a published release
-    install(tgz.core!, tgz["plugin-storage"]!);
+    // @dataplane/core and @dataplane/azure are not on the registry here: name their tarballs so
+    // npm can satisfy the plugin's peer and helper dependencies, as the registry would
+    install(tgz.core!, tgz.azure!, tgz["plugin-storage"]!);
     const after = pluginsOf((await runCliAsync(["plugins", "--json"], { cwd: elsewhere, bin })).stdout);
     expect(after.plugins.map((p) => p.name).sort()).toEqual(["keyvault", "storage"]);
   }, 400_000);

@@ -90,7 +90,7 @@ describe("plugins installed as packages", () => {
     const byName = Object.fromEntries(json.refused.map((r) => [r.candidate, r]));
     expect(byName["dataplane-plugin-old"]).toMatchObject({ reason: "incompatible-contract" });
     expect(byName["dataplane-plugin-old"]!.message).toMatch(
-      /dataplane-plugin-old@3.0.0 was built for dataplane contract \^0.1.0, but .* implements contract 1.0.0: install a version of dataplane-plugin-old built for contract 1.x/,
+      /dataplane-plugin-old@3\.0\.0 was built for plugin contract \^0\.1\.0, but .* implements contract 1\.0\.0\. To use it: install a release of dataplane-plugin-old built for contract 1\.x, or a @dataplane\/cli whose contract is in \^0\.1\.0\. If you maintain dataplane-plugin-old: .*publish a new major version\.$/,
     );
     expect(byName["dataplane-plugin-throws"]).toMatchObject({ reason: "import-failed" });
     expect(byName["dataplane-plugin-throws"]!.message).toContain("boom at import time");

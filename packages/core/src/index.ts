@@ -75,6 +75,7 @@ export {
   nearestPackageDir,
   type PluginCandidate,
 } from "./loader/candidates.js";
+export { type GuardOrigin, guardPlugin } from "./loader/guard.js";
 export {
   type LoadOptions,
   type LoadReport,

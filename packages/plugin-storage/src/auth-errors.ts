@@ -11,7 +11,7 @@ import {
   type Side,
   type SideAccess,
 } from "@dataplane/core";
-import { parseConnectionString } from "./access/credentials.js";
+import { parseStorageConnectionString } from "@dataplane/azure";
 
 type CredentialKind = "key" | "sas" | "entra";
 
@@ -20,7 +20,7 @@ function credentialKind(access: SideAccess | undefined): CredentialKind {
   if (storage?.type === "sharedKey") return "key";
   if (storage?.type === "sas") return "sas";
   if (storage?.type === "connectionString") {
-    return parseConnectionString(storage.connectionString).has("accountkey") ? "key" : "sas";
+    return parseStorageConnectionString(storage.connectionString).accountKey ? "key" : "sas";
   }
   return "entra";
 }
@@ -29,7 +29,7 @@ function sasToken(access: SideAccess | undefined): string | undefined {
   const storage = access?.storage;
   if (storage?.type === "sas") return storage.sasToken.replace(/^\?/, "");
   if (storage?.type === "connectionString") {
-    return parseConnectionString(storage.connectionString).get("sharedaccesssignature")?.replace(/^\?/, "");
+    return parseStorageConnectionString(storage.connectionString).sharedAccessSignature;
   }
   return undefined;
 }

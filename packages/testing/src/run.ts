@@ -60,7 +60,7 @@ const CHECKS: Readonly<
   },
   redaction: {
     title:
-      "never shows a secret: no canary in items, files, logs at debug level, events, report lines or results",
+      "never shows a secret: no canary in items, files, logs at debug level, events, report lines, results or the process's stdout/stderr",
     needsEnvironment: true,
     run: redaction,
   },

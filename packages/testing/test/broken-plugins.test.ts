@@ -103,6 +103,16 @@ describe("each check catches the plugin that breaks its rule, and only that one"
     expect(message).not.toMatch(/canary-[0-9a-f]{16}/);
   });
 
+  it("printing a secret with console.error (past context.logger) fails redaction, masked", async () => {
+    const failed = await failures("console-canary");
+    expect([...failed.keys()]).toEqual(["redaction"]);
+    const message = failed.get("redaction")!;
+    expect(message).toMatch(
+      /\[CANARY #1\] in the process's stderr \(console\.error, bypassing context\.logger\): …read record-0: \[CANARY #1\]/,
+    );
+    expect(message).not.toMatch(/canary-[0-9a-f]{16}/);
+  });
+
   it("a secret value in an item's properties fails redaction", async () => {
     const failed = await failures("secret-in-items");
     expect([...failed.keys()]).toEqual(["redaction"]);
@@ -136,6 +146,22 @@ describe("the entry point is checked as core's loader sees it", () => {
     expect([...failed.keys()]).toEqual(["entry-point"]);
     expect(failed.get("entry-point")).toMatch(
       /@dataplane\/core is in "dependencies": make it a peerDependency/,
+    );
+  });
+
+  it("a file: peer range (npm install --save-peer <core.tgz>) fails entry-point only, with the fix", async () => {
+    const failed = await failures("file-peer");
+    expect([...failed.keys()]).toEqual(["entry-point"]);
+    expect(failed.get("entry-point")).toMatch(
+      /"peerDependencies": \{ "@dataplane\/core": "file:\.\.\/dataplane-core-0\.1\.0\.tgz" \} is not a semver range: .*npm pkg set 'peerDependencies\[@dataplane\/core\]=\^0\.1\.0'/,
+    );
+  });
+
+  it("a file: dependency (npm install <tarball>) fails entry-point only, with the fix", async () => {
+    const failed = await failures("file-dependency");
+    expect([...failed.keys()]).toEqual(["entry-point"]);
+    expect(failed.get("entry-point")).toMatch(
+      /"dependencies": \{ "@dataplane\/azure": "file:\.\.\/dataplane-azure-0\.1\.0\.tgz" \} names a file on this machine: .*npm pkg set 'dependencies\[@dataplane\/azure\]=<its version range>'/,
     );
   });
 

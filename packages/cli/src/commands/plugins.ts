@@ -1,10 +1,19 @@
-import { CONTRACT_VERSION, CORE_VERSION } from "@dataplane/core";
+import { CONTRACT_VERSION, CORE_VERSION, ExitCodes, formatError } from "@dataplane/core";
 import type { CommandEnv } from "../env.js";
+import { explicitRefusalError } from "../host/plugins.js";
 import { renderTable } from "../output/table.js";
 
-/** `dataplane plugins`: what was found, where from, what it serves — and what was refused, and why. */
+/**
+ * `dataplane plugins`: what was found, where from, what it serves — and what was refused, and
+ * why. Exits 2 when a plugin the user named (--plugin, DATAPLANE_PLUGINS, the config) was refused.
+ */
 export function pluginsCommand(env: CommandEnv): number {
-  const { registry, report } = env.host;
+  const { registry, report, explicitRefusals } = env.host;
+  const status = explicitRefusals.length > 0 ? ExitCodes.CouldNotRun : ExitCodes.Done;
+  const refusalLine = () => {
+    if (status !== ExitCodes.Done)
+      env.io.stderr(`error: ${formatError(explicitRefusalError(explicitRefusals))}\n`);
+  };
   const plugins = registry.list().map(({ plugin, origin }) => ({
     name: plugin.name,
     version: plugin.version,
@@ -27,7 +36,8 @@ export function pluginsCommand(env: CommandEnv): number {
     env.io.stdout(
       `${JSON.stringify({ coreVersion: CORE_VERSION, contractVersion: CONTRACT_VERSION, plugins, refused: report.refused }, null, 2)}\n`,
     );
-    return 0;
+    refusalLine();
+    return status;
   }
   const out: string[] = [];
   out.push(`dataplane core ${CORE_VERSION}, plugin contract ${CONTRACT_VERSION}`, "");
@@ -65,5 +75,6 @@ export function pluginsCommand(env: CommandEnv): number {
     );
   }
   env.io.stdout(`${out.join("\n")}\n`);
-  return 0;
+  refusalLine();
+  return status;
 }

@@ -14,6 +14,10 @@ export const ErrorCodes = {
   PluginIncompatible: "DP_PLUGIN_INCOMPATIBLE",
   PluginImportFailed: "DP_PLUGIN_IMPORT_FAILED",
   PluginNotFound: "DP_PLUGIN_NOT_FOUND",
+  /** A plugin named with --plugin (DATAPLANE_PLUGINS, the config's plugins) was refused. */
+  PluginRefused: "DP_PLUGIN_REFUSED",
+  /** A plugin broke the contract at run time (discover not async iterable, a malformed result). */
+  PluginContract: "DP_PLUGIN_CONTRACT",
   CredentialMissing: "DP_CREDENTIAL_MISSING",
   AuthenticationFailed: "DP_AUTHENTICATION_FAILED",
   PermissionDenied: "DP_PERMISSION_DENIED",
@@ -92,6 +96,8 @@ const COULD_NOT_RUN: ReadonlySet<string> = new Set<string>([
   ErrorCodes.NoPlugin,
   ErrorCodes.AmbiguousPlugin,
   ErrorCodes.PluginNotFound,
+  ErrorCodes.PluginRefused,
+  ErrorCodes.PluginContract,
   ErrorCodes.CredentialMissing,
   ErrorCodes.AuthenticationFailed,
   ErrorCodes.PermissionDenied,

@@ -102,7 +102,7 @@ export async function loadPlugins(options: LoadOptions): Promise<LoadReport> {
       const major = semver.major(contractVersion);
       refuse(
         "incompatible-contract",
-        `${who} was built for dataplane contract ${range}, but this @dataplane/core (${CORE_VERSION}) implements contract ${contractVersion}: install a version of ${name} built for contract ${major}.x (its package.json "dataplane.apiVersion" includes ${contractVersion}), or a @dataplane/cli whose contract ${range} covers`,
+        `${who} was built for plugin contract ${range}, but this @dataplane/core ${CORE_VERSION} implements contract ${contractVersion}. To use it: install a release of ${name} built for contract ${major}.x, or a @dataplane/cli whose contract is in ${range}. If you maintain ${name}: build it against @dataplane/core ${CORE_VERSION}, set "dataplane.apiVersion" to "^${major}.0.0" and the @dataplane/core peer range to include ${CORE_VERSION}, and publish a new major version.`,
       );
       continue;
     }

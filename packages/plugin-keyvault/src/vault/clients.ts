@@ -1,14 +1,10 @@
-import { CertificateClient, type CertificateClientOptions } from "@azure/keyvault-certificates";
+import { CertificateClient } from "@azure/keyvault-certificates";
 import { KeyClient } from "@azure/keyvault-keys";
 import { SecretClient } from "@azure/keyvault-secrets";
-import { DataplaneError, ErrorCodes, type HttpGovernor, type SideAccess } from "@dataplane/core";
+import { entraCredential, governedClientOptions } from "@dataplane/azure";
+import type { HttpGovernor, SideAccess } from "@dataplane/core";
 import type { Pace } from "../options.js";
 import { classifyRequest, KEY_VAULT_LIMITS } from "./limits.js";
-
-type TokenCredential = ConstructorParameters<typeof SecretClient>[1];
-type SdkPolicy = NonNullable<CertificateClientOptions["additionalPolicies"]>[number]["policy"];
-type PipelineRequest = Parameters<SdkPolicy["sendRequest"]>[0];
-type PipelineResponse = Awaited<ReturnType<SdkPolicy["sendRequest"]>>;
 
 /** The SDK clients of one vault, all behind core's governor. */
 export interface VaultClients {
@@ -31,20 +27,14 @@ const USER_AGENT = "dataplane-plugin-keyvault";
  * and CA are accepted for local sides.
  */
 function clientOptions(access: SideAccess, http: HttpGovernor, hsm: boolean, pace: Pace) {
-  const policy = http.policy<PipelineRequest, PipelineResponse>({
-    side: access.side,
-    limits: KEY_VAULT_LIMITS,
-    classify: (request) => classifyRequest(request, hsm),
-    pacing: pace,
-  });
   return {
-    additionalPolicies: [{ policy, position: "perCall" as const }],
-    retryOptions: { maxRetries: 0 },
-    userAgentOptions: { userAgentPrefix: USER_AGENT },
+    ...governedClientOptions({ http }, access, {
+      limits: KEY_VAULT_LIMITS,
+      classify: (request) => classifyRequest(request, hsm),
+      pacing: pace,
+      userAgentPrefix: USER_AGENT,
+    }),
     ...(access.local ? { disableChallengeResourceVerification: true } : {}),
-    ...(access.caCertificates && access.caCertificates.length > 0
-      ? { tlsOptions: { ca: [...access.caCertificates] } }
-      : {}),
   };
 }
 
@@ -58,16 +48,7 @@ export function createVaultClients(
   http: HttpGovernor,
   pace: Pace = "adaptive",
 ): VaultClients {
-  if (!access.tokenCredential) {
-    throw new DataplaneError(
-      ErrorCodes.CredentialMissing,
-      `no Entra ID credential for the ${access.side} vault ${vaultUrl}`,
-      {
-        hint: `Configure sides.${access.side}.credential in dataplane.config.json (or pass the --credential flags)`,
-      },
-    );
-  }
-  const credential = access.tokenCredential as TokenCredential;
+  const credential = entraCredential(access, `vault ${vaultUrl}`);
   const options = clientOptions(access, http, false, pace);
   return {
     side: access.side,

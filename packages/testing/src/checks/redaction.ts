@@ -2,6 +2,7 @@ import { accessSecrets, CanaryScanner, type Captured, MIN_CANARY_LENGTH } from "
 import { ConformanceFailure, listSome } from "../failure.js";
 import { captureFor, discoverAll, generateFrom, replicate } from "../operations.js";
 import type { ConformanceCheckName } from "../options.js";
+import { captureProcessOutput } from "../process-output.js";
 import type { ConformanceRun } from "../run.js";
 
 /**
@@ -47,32 +48,42 @@ export async function redaction(run: ConformanceRun, check: ConformanceCheckName
     }
   };
 
-  await step("discover", async () => {
-    const items = await discoverAll(subject, capture);
-    for (const item of items)
-      captured.push({ where: `discovered item ${item.key}`, text: JSON.stringify(item) });
-    for (const format of run.options.formats ?? ["terraform"]) {
-      await step(`generate(${format})`, async () => {
-        const output = await generateFrom(subject, capture, items, format);
-        for (const [name, content] of Object.entries(output.files)) {
-          captured.push({ where: `generated file ${name}`, text: content });
-        }
-        captured.push({ where: "the generated variables", text: JSON.stringify(output.variables) });
-        captured.push({ where: "the generate warnings", text: JSON.stringify(output.warnings ?? []) });
-      });
-    }
-  });
-  for (const dryRun of [true, false]) {
-    await step(dryRun ? "the dry run" : "the replication", async () => {
-      const result = await replicate(subject, capture, dryRun);
-      if (!dryRun) run.firstWrite ??= result;
-      captured.push({
-        where: `the ${dryRun ? "dry run's" : "replication's"} result`,
-        text: JSON.stringify(result),
-      });
-    });
+  // What the plugin prints past context.logger (console.error, process.stderr.write) is output too.
+  const printed = captureProcessOutput((text) => scanner.mask(text));
+  try {
+    await verbs();
+  } finally {
+    captured.push(...printed.stop());
   }
   captured.push(...capture.captured());
+
+  async function verbs(): Promise<void> {
+    await step("discover", async () => {
+      const items = await discoverAll(subject, capture);
+      for (const item of items)
+        captured.push({ where: `discovered item ${item.key}`, text: JSON.stringify(item) });
+      for (const format of run.options.formats ?? ["terraform"]) {
+        await step(`generate(${format})`, async () => {
+          const output = await generateFrom(subject, capture, items, format);
+          for (const [name, content] of Object.entries(output.files)) {
+            captured.push({ where: `generated file ${name}`, text: content });
+          }
+          captured.push({ where: "the generated variables", text: JSON.stringify(output.variables) });
+          captured.push({ where: "the generate warnings", text: JSON.stringify(output.warnings ?? []) });
+        });
+      }
+    });
+    for (const dryRun of [true, false]) {
+      await step(dryRun ? "the dry run" : "the replication", async () => {
+        const result = await replicate(subject, capture, dryRun);
+        if (!dryRun) run.firstWrite ??= result;
+        captured.push({
+          where: `the ${dryRun ? "dry run's" : "replication's"} result`,
+          text: JSON.stringify(result),
+        });
+      });
+    }
+  }
 
   const exposures = scanner.exposures(captured);
   const problems: string[] = [];
