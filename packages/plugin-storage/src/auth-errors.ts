@@ -2,6 +2,8 @@
 // and the SAS permissions a run needs, checked before anything is written. Codes from the
 // Storage REST docs ("Common REST API error codes", "Create an account SAS", "Create a service
 // SAS"); Azurite answers `AuthorizationFailure` where the service says `AuthenticationFailed`.
+
+import { parseStorageConnectionString } from "@dataplane/azure";
 import {
   type AccessFailure,
   type AccessFailureExplanation,
@@ -11,7 +13,6 @@ import {
   type Side,
   type SideAccess,
 } from "@dataplane/core";
-import { parseStorageConnectionString } from "@dataplane/azure";
 
 type CredentialKind = "key" | "sas" | "entra";
 
