@@ -1,4 +1,4 @@
-import { type DataPlaneItem, Session, type Side } from "@dataplane/core";
+import { createItemFilter, type DataPlaneItem, filterItems, Session, type Side } from "@dataplane/core";
 import { buildSideAccess, type CredentialFlags } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
@@ -9,6 +9,8 @@ import { renderTable } from "../output/table.js";
 export interface DiscoverFlags extends CredentialFlags {
   readonly side?: Side;
   readonly out?: string;
+  readonly include?: string[];
+  readonly exclude?: string[];
   readonly [key: string]: unknown;
 }
 
@@ -26,11 +28,12 @@ export async function discoverCommand(
   resourcePath: string,
   flags: DiscoverFlags,
 ): Promise<number> {
+  const filter = createItemFilter({ include: flags.include ?? [], exclude: flags.exclude ?? [] });
   const resource = readOneResource(resourcePath, env.io.cwd, "resource document");
   const plugins = env.host.registry.requirePluginsFor(resource);
   const side: Side = flags.side ?? "source";
   const access = buildSideAccess(side, resource, env.config, flags, env.redactor);
-  const progress = env.flags.json ? undefined : env.progress();
+  const progress = env.flags.json ? undefined : env.progress("discover");
   const session = new Session({
     logger: env.logger,
     redactor: env.redactor,
@@ -42,7 +45,7 @@ export async function discoverCommand(
     for (const plugin of plugins) {
       const context = session.discoverContext(access, env.pluginOptions(plugin, "discover", flags));
       try {
-        for await (const item of plugin.discover(resource, context)) {
+        for await (const item of filterItems(plugin.discover(resource, context), filter, (i) => i.key)) {
           const line: DiscoveredLine = { type: "item", plugin: plugin.name, resourceId: resource.id, item };
           const text = env.redactor.redact(JSON.stringify(line));
           if (env.flags.json) env.io.stdout(`${text}\n`);
@@ -75,7 +78,7 @@ export async function discoverCommand(
   const rows = [...counts.values()];
   if (env.flags.json) {
     env.io.stdout(`${JSON.stringify({ type: "summary", resourceId: resource.id, counts: rows })}\n`);
-  } else {
+  } else if (!env.flags.quiet) {
     env.io.stdout(
       `${renderTable(
         ["PLUGIN", "KIND", "ITEMS", "BYTES"],

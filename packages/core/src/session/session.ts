@@ -17,6 +17,7 @@ import type { CheckpointStore, RunIdentity } from "../engine/checkpoint.js";
 import { Engine } from "../engine/engine.js";
 import { type GovernorSettings, RequestGovernor } from "../engine/governor.js";
 import type { Shard } from "../engine/shard.js";
+import { filteredEngine, type ItemFilter } from "../filter/item-filter.js";
 import { silentLogger } from "../logging/logger.js";
 import { redactJson, SecretRedactor } from "../redaction/redactor.js";
 
@@ -42,6 +43,8 @@ export interface ReplicateOptions {
   ) => void;
   /** Turns a service error into a clearer one (the CLI names the side and the missing role). */
   readonly explainError?: (error: unknown) => unknown;
+  /** `--include` / `--exclude`: the engine sees only the source and target items it accepts. */
+  readonly filter?: ItemFilter;
 }
 
 const noProgress: ProgressSink = { emit() {} };
@@ -159,7 +162,15 @@ export class Session {
       signal: this.signal,
       options: run.options ?? {},
     });
-    return { ...this.#base(run.options), mode, dryRun, onConflict, source, target, engine };
+    return {
+      ...this.#base(run.options),
+      mode,
+      dryRun,
+      onConflict,
+      source,
+      target,
+      engine: run.filter ? filteredEngine(engine, run.filter) : engine,
+    };
   }
 }
 
