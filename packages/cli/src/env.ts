@@ -118,6 +118,11 @@ export class CommandEnv {
       : screen;
   }
 
+  /** Writes to the `--log-file` only (what `--quiet` keeps off the screen, such as the summary). */
+  logOnly(text: string): void {
+    this.#toLogFile(text);
+  }
+
   /** `--log-file`: every line, redacted and time-stamped, whatever `--quiet` says. */
   #toLogFile(text: string): void {
     if (!this.#logFile) return;

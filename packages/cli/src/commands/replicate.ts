@@ -316,15 +316,6 @@ function summarize(
   skipped: readonly SkippedResource[],
   dryRun: boolean,
 ): void {
-  if (env.flags.quiet) {
-    // only warnings and errors
-    const problems = results.flatMap((r) => [
-      ...r.warnings.map((w) => `warning: ${w}`),
-      ...r.errors.slice(0, 10).map((e) => `failed: ${e.kind} ${e.key}: ${e.message} [${e.code}]`),
-    ]);
-    if (problems.length > 0) env.io.stderr(`${problems.join("\n")}\n`);
-    return;
-  }
   const lines: string[] = [];
   for (const r of results) {
     lines.push(
@@ -359,7 +350,18 @@ function summarize(
       ),
     );
   }
-  env.io.stdout(`${lines.join("\n").replace(/^\n/, "")}\n`);
+  const text = `${lines.join("\n").replace(/^\n/, "")}\n`;
+  if (!env.flags.quiet) {
+    env.io.stdout(text);
+    return;
+  }
+  // --quiet: only warnings and errors on the screen; the log file still gets the summary
+  env.logOnly(text);
+  const problems = results.flatMap((r) => [
+    ...r.warnings.map((w) => `warning: ${w}`),
+    ...r.errors.slice(0, 10).map((e) => `failed: ${e.kind} ${e.key}: ${e.message} [${e.code}]`),
+  ]);
+  if (problems.length > 0) env.io.stderr(`${problems.join("\n")}\n`);
 }
 
 /** `dataplane replicate`: plan → apply from sources to targets, with every engine mechanism. */
