@@ -329,7 +329,9 @@ describe("on a terminal", () => {
         screen.filter((l) => new RegExp(`^\\s+${o.status}\\s+${o.kind} ${o.key}( |$)`).test(l)),
       ).toHaveLength(1);
     }
-    expect(screen).toContainEqual(expect.stringMatching(/^verify: passed — /));
+    expect(screen).toContainEqual(
+      expect.stringMatching(/^verify: passed — 2 containers, 4 blobs, 1 share, 5 directories, 4 files match/),
+    );
     expect(screen).toContainEqual(
       expect.stringMatching(
         /^keyvault: dataplane-emulators\/source-vault → dataplane-emulators\/target-vault$/,

@@ -116,7 +116,7 @@ describe("replicate: source account → target account", () => {
     expect(result.byKind.share).toMatchObject({ created: 1 });
     expect(result.byKind.directory).toMatchObject({ created: estate.directories.length });
     expect(result.byKind.file).toMatchObject({ created: estate.files.length, failed: 0 });
-    expect(run.logs.join("\n")).toMatch(/verify: passed — 4 containers, \d+ blobs, 1 shares/);
+    expect(run.logs.join("\n")).toMatch(/verify: passed — 4 containers, \d+ blobs, 1 share,/);
     const archiveReason = run.events.find((e) => e.type === "finished" && e.status === "skipped-unsupported");
     expect(archiveReason).toMatchObject({ reason: expect.stringContaining("archive tier") });
 
