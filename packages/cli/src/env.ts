@@ -6,6 +6,7 @@ import {
   type DataPlanePlugin,
   DataplaneError,
   ErrorCodes,
+  type JsonObject,
   type Logger,
   type LogLevel,
   type OptionValues,
@@ -108,13 +109,14 @@ export class CommandEnv {
           write: (line) => this.#toLogFile(`${line}\n`),
         })
       : undefined;
+    const tee =
+      (level: "debug" | "info" | "warn" | "error") =>
+      (message: string, fields?: JsonObject): void => {
+        screen[level](message, fields);
+        file?.[level](message, fields);
+      };
     this.logger = file
-      ? {
-          debug: (m, f) => (screen.debug(m, f), file.debug(m, f)),
-          info: (m, f) => (screen.info(m, f), file.info(m, f)),
-          warn: (m, f) => (screen.warn(m, f), file.warn(m, f)),
-          error: (m, f) => (screen.error(m, f), file.error(m, f)),
-        }
+      ? { debug: tee("debug"), info: tee("info"), warn: tee("warn"), error: tee("error") }
       : screen;
   }
 

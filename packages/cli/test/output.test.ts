@@ -209,21 +209,36 @@ describe("bad input is refused (exit 2, one line, nothing done)", () => {
 });
 
 describe("--include / --exclude", () => {
-  it("choose Key Vault items by name, in discover and replicate alike", async () => {
+  it("choose Key Vault items by name; a pattern naming no kind is refused", async () => {
     const onlyDb = await cli(["discover", files.resources.sourceVault, "--json", "--include", "*/db-*"]);
     expect(onlyDb.code).toBe(0);
     expect(keysOf(onlyDb.stdout)).toEqual(["secret/db-password"]);
-    // a pattern restricts the kind it names; other kinds stay whole unless excluded
-    const secrets = await cli([
+    // with includes, only what they match is in: no key, no certificate
+    const two = await cli([
       "discover",
       files.resources.sourceVault,
       "--json",
       "--include",
       "secret/*-key",
+      "--include",
+      "key/*",
+    ]);
+    expect(keysOf(two.stdout)).toEqual(["key/signing-key", "secret/api-key"]);
+    const excluded = await cli([
+      "discover",
+      files.resources.sourceVault,
+      "--json",
+      "--exclude",
+      "secret/*",
       "--exclude",
       "certificate/*",
     ]);
-    expect(keysOf(secrets.stdout)).toEqual(["key/signing-key", "secret/api-key"]);
+    expect(keysOf(excluded.stdout)).toEqual(["key/signing-key"]);
+    // a pattern naming no kind of the plugins at hand is a mistake, said so
+    const typo = await cli(["discover", files.resources.sourceVault, "--include", "secrets/*"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/"secrets\/\*" names no item kind of this run/);
+    expect(typo.stderr).toMatch(/secret, key, certificate/);
   }, 120_000);
 
   it("choose blobs and files by name; the target sees the same filter (nothing else touched)", async () => {
@@ -245,13 +260,11 @@ describe("--include / --exclude", () => {
     ]);
     expect(run.code).toBe(0);
     const target = await cli(["discover", files.resources.targetStorage, "--side", "target", "--json"]);
+    // the container and the folders on the way to what was included, and nothing else
     expect(keysOf(target.stdout)).toEqual(
       [
         "blob/images/logo.svg",
-        "container/documents",
         "container/images",
-        "directory/shared-docs/archive",
-        "directory/shared-docs/archive/2025",
         "directory/shared-docs/projects",
         "directory/shared-docs/projects/alpha",
         "directory/shared-docs/projects/beta",
@@ -260,6 +273,10 @@ describe("--include / --exclude", () => {
         "share/shared-docs",
       ].sort(),
     );
+    const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as {
+      results: { counts: { discovered: number; created: number; failed: number } }[];
+    };
+    expect(summary.results[0]!.counts).toMatchObject({ discovered: 8, created: 8, failed: 0 });
   }, 240_000);
 });
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir, WORKSPACE } from "./helpers/packages.js";
@@ -67,5 +67,6 @@ describe("README prerequisites", () => {
       }
     ).packageManager;
     expect(`pnpm@${version.stdout.trim().split("\n").at(-1)}`).toBe(packageManager);
+    rmSync(home, { recursive: true, force: true });
   }, 300_000);
 });

@@ -1,7 +1,8 @@
-import { createItemFilter, type DataPlaneItem, filterItems, Session, type Side } from "@dataplane/core";
+import { type DataPlaneItem, filterItems, Session, type Side } from "@dataplane/core";
 import { buildSideAccess, type CredentialFlags } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
+import { itemFilter } from "../host/filters.js";
 import { readOneResource } from "../host/resources.js";
 import { AtomicFile } from "../output/atomic.js";
 import { renderTable } from "../output/table.js";
@@ -28,9 +29,9 @@ export async function discoverCommand(
   resourcePath: string,
   flags: DiscoverFlags,
 ): Promise<number> {
-  const filter = createItemFilter({ include: flags.include ?? [], exclude: flags.exclude ?? [] });
   const resource = readOneResource(resourcePath, env.io.cwd, "resource document");
   const plugins = env.host.registry.requirePluginsFor(resource);
+  const filter = itemFilter(flags, plugins);
   const side: Side = flags.side ?? "source";
   const access = buildSideAccess(side, resource, env.config, flags, env.redactor);
   const progress = env.flags.json ? undefined : env.progress("discover");
@@ -45,7 +46,8 @@ export async function discoverCommand(
     for (const plugin of plugins) {
       const context = session.discoverContext(access, env.pluginOptions(plugin, "discover", flags));
       try {
-        for await (const item of filterItems(plugin.discover(resource, context), filter, (i) => i.key)) {
+        const mine = filter?.forPlugin(plugin);
+        for await (const item of filterItems(plugin.discover(resource, context), mine, (i) => i.key)) {
           const line: DiscoveredLine = { type: "item", plugin: plugin.name, resourceId: resource.id, item };
           const text = env.redactor.redact(JSON.stringify(line));
           if (env.flags.json) env.io.stdout(`${text}\n`);

@@ -163,7 +163,10 @@ export async function generateCommand(
     env.io.stdout(`${JSON.stringify({ out, files: written, variables, warnings }, null, 2)}\n`);
     return 0;
   }
-  const lines = [`wrote ${written.length} ${written.length === 1 ? "file" : "files"} to ${out}:`, ...written.map((f) => `  ${f}`)];
+  const lines = [
+    `wrote ${written.length} ${written.length === 1 ? "file" : "files"} to ${out}:`,
+    ...written.map((f) => `  ${f}`),
+  ];
   if (variables.length > 0) {
     lines.push(
       "",

@@ -4,7 +4,6 @@ import { join, resolve } from "node:path";
 import {
   type AzureResource,
   type ConflictPolicy,
-  createItemFilter,
   type DataPlanePlugin,
   DataplaneError,
   ErrorCodes,
@@ -23,6 +22,7 @@ import {
 import { buildSideAccess } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
+import { itemFilter } from "../host/filters.js";
 import { readOneResource, readResources } from "../host/resources.js";
 import { countOf } from "../output/progress.js";
 import { formatBytes, renderTable, shortResourceId } from "../output/table.js";
@@ -385,6 +385,10 @@ export async function replicateCommand(
     });
   }
   const { pairs, skipped } = planPairs(env, flags);
+  const filter = itemFilter(
+    flags,
+    pairs.flatMap((p) => p.plugins),
+  );
   const accesses = new Map<Pair, { source: SideAccess; target: SideAccess }>();
   for (const pair of pairs) {
     accesses.set(pair, {
@@ -408,7 +412,6 @@ export async function replicateCommand(
     pairs.flatMap((p) => p.plugins).map((p) => [p.name, env.pluginOptions(p, "replicate", flags)]),
   );
 
-  const filter = createItemFilter({ include: flags.include ?? [], exclude: flags.exclude ?? [] });
   const progress = env.progress("replicate");
   const session = new Session({
     logger: env.logger,
@@ -445,7 +448,7 @@ export async function replicateCommand(
             });
           },
           ...(report ? { onOutcome: (run, outcome) => report.record(run, outcome) } : {}),
-          ...(filter ? { filter } : {}),
+          ...(filter ? { filter: filter.forPlugin(plugin) } : {}),
           explainError: (error) =>
             explainServiceError(error, {
               plugin,

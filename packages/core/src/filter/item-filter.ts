@@ -8,10 +8,14 @@ import { DataplaneError, ErrorCodes } from "../errors/errors.js";
  * and reports show them: `secret/db-password`, `blob/logs/2024/01.json`, `file/share/a/b.txt`).
  *
  * - An item matching any `--exclude` is left out.
- * - `--include` patterns restrict the kinds they name: a pattern `secret/db-*` keeps only the
- *   secrets whose names match; kinds no include names are kept whole (so `blob/logs/**` still
- *   creates the containers those blobs need). A pattern whose kind is a glob (`*\/db-*`) names
- *   every kind.
+ * - With `--include` patterns, an item is in when it matches one of them, or when it may hold
+ *   what one matches: the containers, shares and directories on the way, as the plugin's
+ *   `itemHolders` say (judged by name, so `blob/logs/**` keeps the container `logs`, and
+ *   `file/s/projects/**` the share `s` and the directories `s/projects`, `s/projects/…`).
+ *   Everything else is out: `secret/app-*` alone copies only those secrets, no key, no
+ *   certificate.
+ * - A pattern counts only for the plugins whose item kinds it names (`forPlugin`): in a run of
+ *   many resources, `secret/app-*` leaves a storage account's items out.
  *
  * Patterns are picomatch globs: `*` does not cross `/`, `**` does; `{a,b}`, `[0-9]`, `!(x)` work.
  * Matching is case-sensitive, as item names are.
@@ -24,13 +28,35 @@ export interface ItemFilterSpec {
 export interface ItemFilter {
   /** Whether an item of this key is in the run. */
   accepts(key: string): boolean;
+  /**
+   * The same filter for one plugin: includes that name none of its kinds drop out, and its
+   * `itemHolders` say which items hold which (the containers and folders on the way).
+   */
+  forPlugin(plugin: {
+    readonly itemKinds: readonly string[];
+    readonly itemHolders?: Readonly<Record<string, readonly string[]>>;
+  }): ItemFilter;
+  /** The patterns whose kind names none of these kinds (a typo such as `secrets/*`). */
+  strayPatterns(kinds: readonly string[]): string[];
   /** The patterns, for summaries and reports. */
-  readonly spec: Required<ItemFilterSpec>;
+  readonly spec: { readonly include: readonly string[]; readonly exclude: readonly string[] };
 }
 
 type Matcher = (text: string) => boolean;
 
-function compile(pattern: string, flag: string): { kind: Matcher; whole: Matcher } {
+interface Include {
+  /** Matches the kind segment of the pattern. */
+  readonly kind: Matcher;
+  readonly whole: Matcher;
+  /** The literal folder part of the name pattern (`logs/2024` for `logs/2024/**`). */
+  readonly base: string;
+  /** Whether the pattern reaches below its base into deeper folders (`**`, or a `/` in the glob). */
+  readonly descends: boolean;
+}
+
+const OPTIONS = { dot: true } as const;
+
+function checked(pattern: string, flag: string): number {
   const slash = pattern.indexOf("/");
   if (pattern.trim() === "" || slash <= 0 || slash === pattern.length - 1) {
     throw new DataplaneError(
@@ -41,10 +67,62 @@ function compile(pattern: string, flag: string): { kind: Matcher; whole: Matcher
       },
     );
   }
-  const options = { dot: true };
+  return slash;
+}
+
+function compileInclude(pattern: string): Include {
+  const slash = checked(pattern, "--include");
+  const name = pattern.slice(slash + 1);
+  const scan = picomatch.scan(name);
+  const base = scan.isGlob ? scan.base : name;
   return {
-    kind: picomatch(pattern.slice(0, slash), options),
-    whole: picomatch(pattern, options),
+    kind: picomatch(pattern.slice(0, slash), OPTIONS),
+    whole: picomatch(pattern, OPTIONS),
+    base,
+    descends: scan.isGlob && (scan.glob.includes("/") || scan.glob.includes("**")),
+  };
+}
+
+/** Whether an item named `name` may hold what the include matches (a container or folder on the way). */
+function mayHold(include: Include, name: string): boolean {
+  if (include.base === name || include.base.startsWith(`${name}/`)) return true;
+  return include.descends && (include.base === "" || `${name}/`.startsWith(`${include.base}/`));
+}
+
+function build(
+  spec: { include: readonly string[]; exclude: readonly string[] },
+  includes: readonly Include[],
+  excludes: readonly Matcher[],
+  all: readonly Include[],
+  holders: Readonly<Record<string, readonly string[]>>,
+): ItemFilter {
+  const kindOf = (pattern: string) => picomatch(pattern.slice(0, pattern.indexOf("/")), OPTIONS);
+  const including = spec.include.length > 0;
+  return {
+    spec,
+    accepts(key: string): boolean {
+      if (excludes.some((m) => m(key))) return false;
+      if (!including) return true;
+      if (includes.some((i) => i.whole(key))) return true;
+      const slash = key.indexOf("/");
+      if (slash < 0) return false;
+      const held = Object.hasOwn(holders, key.slice(0, slash)) ? holders[key.slice(0, slash)]! : [];
+      if (held.length === 0) return false;
+      const name = key.slice(slash + 1);
+      return includes.some((i) => held.some((h) => i.kind(h)) && mayHold(i, name));
+    },
+    strayPatterns(kinds) {
+      return [...spec.include, ...spec.exclude].filter((p) => !kinds.some((k) => kindOf(p)(k)));
+    },
+    forPlugin(plugin) {
+      return build(
+        spec,
+        all.filter((i) => plugin.itemKinds.some((k) => i.kind(k))),
+        excludes,
+        all,
+        plugin.itemHolders ?? {},
+      );
+    },
   };
 }
 
@@ -52,18 +130,12 @@ export function createItemFilter(spec: ItemFilterSpec): ItemFilter | undefined {
   const include = [...(spec.include ?? [])];
   const exclude = [...(spec.exclude ?? [])];
   if (include.length === 0 && exclude.length === 0) return undefined;
-  const includes = include.map((p) => compile(p, "--include"));
-  const excludes = exclude.map((p) => compile(p, "--exclude").whole);
-  return {
-    spec: { include, exclude },
-    accepts(key: string): boolean {
-      if (excludes.some((m) => m(key))) return false;
-      const slash = key.indexOf("/");
-      const kind = slash < 0 ? key : key.slice(0, slash);
-      const restricting = includes.filter((m) => m.kind(kind));
-      return restricting.length === 0 || restricting.some((m) => m.whole(key));
-    },
-  };
+  const includes = include.map(compileInclude);
+  const excludes = exclude.map((p) => {
+    checked(p, "--exclude");
+    return picomatch(p, OPTIONS);
+  });
+  return build({ include, exclude }, includes, excludes, includes, {});
 }
 
 /** Keeps the items a filter accepts from a stream. */
