@@ -177,7 +177,6 @@ function planPairs(env: CommandEnv, flags: ReplicateFlags): { pairs: Pair[]; ski
         },
       );
     }
-    refuseSame(source, target);
     return { pairs: [{ source, target, plugins: registry.requirePluginsFor(source) }], skipped: [] };
   }
   if (!flags.resources) {
@@ -244,7 +243,6 @@ function planPairs(env: CommandEnv, flags: ReplicateFlags): { pairs: Pair[]; ski
         },
       );
     }
-    refuseSame(source, target);
     pairs.push({ source, target, plugins });
   }
   return { pairs, skipped };
@@ -408,6 +406,7 @@ export async function replicateCommand(
       ),
     });
   }
+  for (const pair of pairs) refuseSame(pair.source, pair.target);
   const pluginOptions = new Map(
     pairs.flatMap((p) => p.plugins).map((p) => [p.name, env.pluginOptions(p, "replicate", flags)]),
   );

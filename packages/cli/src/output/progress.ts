@@ -163,7 +163,19 @@ function duration(seconds: number): string {
  */
 function bars(options: ProgressOutputOptions): ProgressOutput {
   const stream = options.stream ?? process.stderr;
-  const live = createLogUpdate(stream, { showCursor: false });
+  // A pseudo-terminal may report 0 columns and 0 rows (no size set): log-update would then draw
+  // nothing at all, so it sees the usual 80 × 24 instead.
+  const view = {
+    isTTY: true,
+    get columns() {
+      return stream.columns || 80;
+    },
+    get rows() {
+      return stream.rows || 24;
+    },
+    write: (chunk: string) => stream.write(chunk),
+  };
+  const live = createLogUpdate(view as unknown as NodeJS.WriteStream, { showCursor: false });
   const runs = new Map<string, RunTally & { started: number; finished: boolean }>();
   let dirty = false;
   let stopped = false;
@@ -183,7 +195,7 @@ function bars(options: ProgressOutputOptions): ProgressOutput {
     if (t.discovered === 0) return `${plugin} | ${t.finished ? "nothing to do" : "listing …"}`;
     const rate = t.done / seconds;
     const tail = ` ${t.done}/${t.discovered} items | ${t.failed} failed | ${formatBytes(t.bytes)} | ${rate.toFixed(1)} items/s | ETA ${t.finished ? "0s" : duration(rate > 0 ? (t.discovered - t.done) / rate : Number.NaN)}`;
-    const columns = stream.columns || 80;
+    const columns = view.columns;
     const width = Math.min(30, columns - plugin.length - tail.length - 5);
     if (width < 5) return `${plugin} |${tail}`.slice(0, columns - 1);
     const filled = Math.round((width * Math.min(t.done, t.discovered)) / t.discovered);
