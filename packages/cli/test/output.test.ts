@@ -281,15 +281,20 @@ describe("--include / --exclude", () => {
 });
 
 /** Runs a command on a pseudo-terminal and returns what a user would see: the rendered screen and scrollback. */
-async function onTerminal(args: string[]): Promise<{ screen: string[]; code: number }> {
+async function onTerminal(
+  args: string[],
+  script: string = CLI_BIN,
+  extra: string[] = plugins,
+  cwd: string = dir,
+): Promise<{ screen: string[]; code: number }> {
   const cols = 200;
   const rows = 40;
-  const command = [process.execPath, CLI_BIN, ...args, ...plugins].map((a) => `'${a}'`).join(" ");
+  const command = [process.execPath, script, ...args, ...extra].map((a) => `'${a}'`).join(" ");
   // `script` runs the command on a pseudo-terminal, as a user's shell would (asynchronously:
   // the emulators live in this process)
   const { output, code } = await new Promise<{ output: string; code: number }>((resolve, reject) => {
     const child = spawn("script", ["-qec", `stty cols ${cols} rows ${rows}; ${command}`, "/dev/null"], {
-      cwd: dir,
+      cwd,
     });
     let text = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -369,4 +374,13 @@ describe("on a terminal", () => {
     expect(screen.filter((l) => /^(container|blob|share|directory|file)\s+\1\//.test(l))).toHaveLength(16);
     expect(screen.join("\n")).not.toMatch(/0\/\d+ items/);
   }, 120_000);
+});
+
+describe("pnpm demo", () => {
+  it("shows the verification result on a terminal", async () => {
+    const { screen, code } = await onTerminal([], join(WORKSPACE, "scripts/demo.mjs"), [], WORKSPACE);
+    expect(code, screen.join("\n")).toBe(0);
+    expect(screen).toContainEqual(expect.stringMatching(/^verify: passed — \d+ containers?, /));
+    expect(screen).toContainEqual(expect.stringMatching(/^done: Terraform in /));
+  }, 300_000);
 });
