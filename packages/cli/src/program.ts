@@ -244,6 +244,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description(
       "list the plugins found (version, origin, resource types, item kinds) and the candidates refused, with the reason",
     )
+    .addHelpText("after", examples("dataplane plugins", "dataplane plugins --json --plugin ./my-plugin"))
     .action((_opts, command: Command) => {
       exitCode = pluginsCommand(envFor(command));
     });
@@ -385,6 +386,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--assignee <id>", "principal (object id or UPN) to put in the commands")
     .option("--source-assignee <id>", "principal for the source side")
     .option("--target-assignee <id>", "principal for the target side")
+    .addHelpText(
+      "after",
+      examples(
+        "dataplane permissions --source src-vault.json --target dst-vault.json",
+        "dataplane permissions --source src.json --target dst.json --mode template --assignee me@example.com",
+      ),
+    )
     .action((opts: Record<string, unknown>, command: Command) => {
       exitCode = permissionsCommand(
         envFor(command),
@@ -407,6 +415,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option("--seed", "fill the source vault and account with a sample estate")
     .option("--table", "also start Azurite's table service (for table plugins)")
+    .addHelpText(
+      "after",
+      examples(
+        "dataplane emulators start --seed",
+        "dataplane discover .dataplane/emulators/resources/source-vault.json --config .dataplane/emulators/dataplane.config.json",
+      ),
+    )
     .action(async (opts: Record<string, unknown>, command: Command) => {
       exitCode = await emulatorsStartCommand(envFor(command), opts, abort.signal);
     });
