@@ -142,6 +142,18 @@ describe("the summary shows what was not copied", () => {
     expect(readFileSync(report, "utf8")).toMatch(
       /"key": ?"secret\/api-key"[^}]*"status": ?"skipped-conflict"/,
     );
+    // a dry run leaves nothing, so it exits 0, but says what a run would leave
+    const dry = await cli([
+      "replicate",
+      "--source",
+      files.resources.sourceVault,
+      "--target",
+      files.resources.targetVault,
+      "--dry-run",
+    ]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/secret\s+conflict\s+1/);
+    expect(dry.stderr).toMatch(/^warning: 1 conflict \(secret 1\): .* which a run would leave as it is/m);
     // --quiet still warns
     const quiet = await cli([
       "replicate",

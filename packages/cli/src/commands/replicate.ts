@@ -284,7 +284,9 @@ function reasonWarnings(results: readonly ReplicationResult[], flags: ReplicateF
   const conflicts = perKind((c) => c.conflicts);
   if (conflicts.total > 0) {
     lines.push(
-      `warning: ${countOf(conflicts.total, "conflict")} (${conflicts.kinds}): the target holds a different item of the same name and was left as it is — ${see}; --on-conflict overwrite replaces them (exit code 3)`,
+      flags.dryRun
+        ? `warning: ${countOf(conflicts.total, "conflict")} (${conflicts.kinds}): the target holds a different item of the same name, which a run would leave as it is — ${see}; --on-conflict overwrite replaces them`
+        : `warning: ${countOf(conflicts.total, "conflict")} (${conflicts.kinds}): the target holds a different item of the same name and was left as it is — ${see}; --on-conflict overwrite replaces them (exit code 3)`,
     );
   }
   const unsupported = perKind((c) => c.unsupported);
