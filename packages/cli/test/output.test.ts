@@ -90,6 +90,9 @@ describe("--quiet and --log-file", () => {
     const token = (JSON.parse(config) as { sides: { source: { credential: { token: string } } } }).sides
       .source.credential.token;
     expect(text).not.toContain(token);
+    // discover too
+    const discover = await cli(["discover", files.resources.sourceStorage, "--quiet"]);
+    expect(discover).toMatchObject({ code: 0, stdout: "", stderr: "" });
   }, 240_000);
 });
 
