@@ -289,9 +289,14 @@ describe("--include / --exclude", () => {
       ].sort(),
     );
     const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as {
+      filters: { include: string[]; exclude: string[] };
       results: { counts: { discovered: number; created: number; failed: number } }[];
     };
     expect(summary.results[0]!.counts).toMatchObject({ discovered: 8, created: 8, failed: 0 });
+    expect(summary.filters).toEqual({
+      include: ["blob/images/**", "file/shared-docs/projects/**"],
+      exclude: ["blob/**/*.txt"],
+    });
   }, 240_000);
 });
 

@@ -484,6 +484,7 @@ export async function replicateCommand(
     resources: pairs.length,
     failed,
     skippedResources: skipped,
+    filters: filter ? filter.spec : null,
     interrupted: signal.aborted,
   };
   await report?.finish(summary, results);
