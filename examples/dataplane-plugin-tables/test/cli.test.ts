@@ -31,7 +31,7 @@ function dataplane(...args: string[]) {
     cwd: work,
     env,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 180_000,
   });
   const output = `${run.stdout}${run.stderr}`;
   for (const secret of [...estate.canaries, accounts.key("srcaccount"), accounts.key("dstaccount")]) {

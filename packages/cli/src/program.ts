@@ -85,6 +85,9 @@ const CORE_FLAGS = new Set([
   "dir",
   "seed",
   "table",
+  "include",
+  "exclude",
+  "log-file",
 ]);
 
 function camel(flag: string): string {
@@ -133,7 +136,32 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Runs the CLI; returns the exit code (0 done, 1 done with item failures, 2 could not run). */
+const FILTER_HELP =
+  "glob on item keys <kind>/<name>, as discover --verbose prints them (repeatable; see README: Filters)";
+
+/** `--include` / `--exclude`: one mechanism for every plugin (core's item filter). */
+function addFilterOptions(command: Command): Command {
+  return command
+    .option(
+      "--include <pattern>",
+      `only items matching, e.g. 'secret/db-*' or 'blob/logs/**'; ${FILTER_HELP}`,
+      collect,
+    )
+    .option(
+      "--exclude <pattern>",
+      `leave out items matching, e.g. 'file/share/tmp/**'; ${FILTER_HELP}`,
+      collect,
+    );
+}
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
+/**
+ * Runs the CLI; returns the exit code: 0 done, 1 done with item failures (or stopped), 2 could
+ * not run, 3 done but items left in conflict.
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const pre = prescan(argv);
   const early = createLogger({
@@ -158,6 +186,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     logger: early,
   });
   const surfaced = surfaceOptions(host.registry.list().map((r) => r.plugin));
+  // offer only the formats an installed plugin can write
+  const formats: string[] = [
+    ...new Set<string>([
+      "terraform",
+      ...host.registry.list().flatMap((r): readonly string[] => r.plugin.formats ?? ["terraform"]),
+    ]),
+  ];
 
   let exitCode: number = ExitCodes.Done;
   // The first Ctrl-C or SIGTERM: a command that can stop gracefully (replicate) starts no new
@@ -196,8 +231,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--json", "machine output: one JSON document, or JSON lines for event streams")
     .option("--debug", "show retries, plugin loading and stack traces")
     .option("-v, --verbose", "list items, not only counts")
-    .option("-q, --quiet", "only warnings and errors on stderr")
+    .option("-q, --quiet", "print only warnings and errors: no progress, no headers, no summary")
     .option("--no-progress", "no live progress bars, even on a terminal")
+    .option("--log-file <path>", "also append everything logged (every item, retries; redacted) to this file")
     .option(
       "--config <file>",
       "dataplane.config.json to use (default: ./dataplane.config.json, or DATAPLANE_CONFIG)",
@@ -207,6 +243,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       "load this plugin too (repeatable; also DATAPLANE_PLUGINS)",
       collect,
     )
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -216,6 +253,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description(
       "list the plugins found (version, origin, resource types, item kinds) and the candidates refused, with the reason",
     )
+    .addHelpText("after", examples("dataplane plugins", "dataplane plugins --json --plugin ./my-plugin"))
     .action((_opts, command: Command) => {
       exitCode = pluginsCommand(envFor(command));
     });
@@ -233,6 +271,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       "credential type for the source (default, azure-cli, environment, managed-identity, workload-identity, static-token)",
     )
     .option("--source-tenant <id>", "Entra ID tenant of the source")
+    .addHelpText(
+      "after",
+      examples(
+        "dataplane discover vault.json --verbose",
+        "dataplane discover account.json --include 'blob/logs/**' --out items.jsonl",
+        "az keyvault show -n my-vault > vault.json && dataplane discover vault.json --json",
+      ),
+    )
     .action(async (resource: string, opts: Record<string, unknown>, command: Command) => {
       const side = (opts.side as "source" | "target") ?? "source";
       exitCode = await discoverCommand(envFor(command), resource, {
@@ -242,6 +288,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         tenant: opts.sourceTenant as string | undefined,
       });
     });
+  addFilterOptions(discover);
   addPluginOptions(discover, "discover", surfaced);
 
   const generate = program
@@ -252,7 +299,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .argument("<resource>", "ARM resource document (JSON)")
     .requiredOption("--out <dir>", "output folder (written whole at the end)")
     .addOption(
-      new Option("--format <format>", "IaC format").choices(["terraform", "bicep"]).default("terraform"),
+      new Option("--format <format>", "IaC format (those the installed plugins can write)")
+        .choices(formats)
+        .default("terraform"),
     )
     .option("--items <file>", "use items from `discover --out` instead of discovering now")
     .addOption(
@@ -264,6 +313,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--force", "replace the contents of a non-empty output folder")
     .option("--source-credential <type>", "credential type for the source")
     .option("--source-tenant <id>", "Entra ID tenant of the source")
+    .addHelpText(
+      "after",
+      examples(
+        "dataplane generate vault.json --out terraform/vault",
+        "dataplane generate account.json --items items.jsonl --mode template --out terraform/storage",
+      ),
+    )
     .action(async (resource: string, opts: Record<string, unknown>, command: Command) => {
       exitCode = await generateCommand(envFor(command), resource, {
         ...opts,
@@ -320,10 +376,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--source-tenant <id>", "Entra ID tenant of the source")
     .option("--target-credential <type>", "credential type for the target")
     .option("--target-tenant <id>", "Entra ID tenant of the target")
+    .addHelpText(
+      "after",
+      examples(
+        "dataplane replicate --source src-vault.json --target dst-vault.json --dry-run",
+        "dataplane replicate --source src.json --target dst.json --include 'secret/app-*' --report report.json",
+        "dataplane replicate --resources all.json --mapping mapping.json --on-conflict overwrite",
+        "dataplane replicate --resources all.json --map src-account=dst-account --exclude 'blob/tmp/**'",
+      ) +
+        "\nExit codes: 0 done, 1 items failed (or the run was stopped), 2 could not run (bad input),\n3 done but items left in conflict (the target differs; --on-conflict overwrite replaces them).\n",
+    )
     .action(async (opts: Record<string, unknown>, command: Command) => {
       graceful = true;
       exitCode = await replicateCommand(envFor(command), opts, abort.signal, stop.signal);
     });
+  addFilterOptions(replicate);
   addPluginOptions(replicate, "replicate", surfaced);
 
   program
@@ -339,6 +406,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--assignee <id>", "principal (object id or UPN) to put in the commands")
     .option("--source-assignee <id>", "principal for the source side")
     .option("--target-assignee <id>", "principal for the target side")
+    .addHelpText(
+      "after",
+      examples(
+        "dataplane permissions --source src-vault.json --target dst-vault.json",
+        "dataplane permissions --source src.json --target dst.json --mode template --assignee me@example.com",
+      ),
+    )
     .action((opts: Record<string, unknown>, command: Command) => {
       exitCode = permissionsCommand(
         envFor(command),
@@ -361,6 +435,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option("--seed", "fill the source vault and account with a sample estate")
     .option("--table", "also start Azurite's table service (for table plugins)")
+    .addHelpText(
+      "after",
+      examples(
+        "dataplane emulators start --seed",
+        "dataplane discover .dataplane/emulators/resources/source-vault.json --config .dataplane/emulators/dataplane.config.json",
+      ),
+    )
     .action(async (opts: Record<string, unknown>, command: Command) => {
       exitCode = await emulatorsStartCommand(envFor(command), opts, abort.signal);
     });

@@ -38,7 +38,7 @@ beforeAll(async () => {
       tags: { index: String(i) },
     });
   }
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await bed?.emulator.stop();
@@ -66,8 +66,7 @@ function run(args: string[]) {
 
 describe("engine over the Key Vault emulator", () => {
   it("dry run prints the plan and changes nothing on the target", async () => {
-    bed.client("dry").setSecret("secret-000", "different");
-    await new Promise((r) => setTimeout(r, 50));
+    await bed.client("dry").setSecret("secret-000", "different");
     const before = await versionCounts(bed.client("dry"));
     bed.emulator.resetStats("dry");
     const result = await run(replicateArgs("dry", ["--dry-run", "--verbose"]));
@@ -120,7 +119,7 @@ describe("engine over the Key Vault emulator", () => {
     expect(bed.emulator.stats("killed").secretVersionsCreated).toBe(N);
     const journal = readFileSync(join(checkpoint, journals[0]!), "utf8");
     expect(journal).not.toContain(CANARY);
-  }, 120_000);
+  }, 300_000);
 
   it("four shards in parallel cover the set exactly once", async () => {
     const runs = [1, 2, 3, 4].map(
@@ -165,7 +164,7 @@ describe("engine over the Key Vault emulator", () => {
     const counts = await versionCounts(bed.client("sharded"));
     expect(counts.size).toBe(N);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  }, 120_000);
+  }, 300_000);
 
   for (const retryAfter of [false, true]) {
     it(`a storm of 429s ${retryAfter ? "with" : "without"} Retry-After ends with zero failed items`, async () => {
@@ -190,7 +189,7 @@ describe("engine over the Key Vault emulator", () => {
       const parsed = JSON.parse(readFileSync(report, "utf8")) as { summary: { failed: number } };
       expect(parsed.summary.failed).toBe(0);
       expect(stats.secretVersionsCreated).toBe(N);
-    }, 180_000);
+    }, 420_000);
   }
 
   it("throttling plus connections reset before and after processing: zero failed items, nothing written twice", async () => {
@@ -214,7 +213,7 @@ describe("engine over the Key Vault emulator", () => {
     expect(counts.size).toBe(N);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(stats.secretVersionsCreated).toBe(N);
-  }, 180_000);
+  }, 420_000);
 
   it("secret values, tokens, keys, SAS and connection strings never appear in output, logs, reports or journals", async () => {
     const report = join(dir, "leaks.json");
@@ -337,7 +336,7 @@ describe("engine over the Key Vault emulator", () => {
       expect(text).not.toContain("emulator-token");
     }
     expect(existsSync(report)).toBe(true);
-  }, 120_000);
+  }, 300_000);
 
   it("bad configuration gives one clear line, exit code 2, and writes nothing to the target", async () => {
     bed.emulator.resetStats("badconfig");

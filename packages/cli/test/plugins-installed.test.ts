@@ -157,8 +157,19 @@ describe("plugins installed as packages", () => {
       .filter((l) => l.type === "item")
       .map((l) => l.item.key);
     expect(keys).toEqual(["thing/one", "thing/other"]);
+    // a target of its own: a source equal to its target is refused
+    const target = join(full, "alpha-target.json");
+    writeFileSync(
+      target,
+      JSON.stringify({
+        id: "/subscriptions/s/resourceGroups/g/providers/Example.Alpha/things/b",
+        type: "example.alpha/things",
+        name: "b",
+        properties: { things: [] },
+      }),
+    );
     const replicate = runCli(
-      ["replicate", "--source", resource, "--target", resource, "--checkpoint", join(full, "cp")],
+      ["replicate", "--source", resource, "--target", target, "--checkpoint", join(full, "cp")],
       { cwd: full, bin: bin(full) },
     );
     expect(replicate.code).toBe(0);

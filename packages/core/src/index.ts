@@ -47,6 +47,14 @@ export {
   isCouldNotRun,
   isDataplaneError,
 } from "./errors/errors.js";
+export {
+  createItemFilter,
+  filteredEngine,
+  filterItems,
+  filterSteps,
+  type ItemFilter,
+  type ItemFilterSpec,
+} from "./filter/item-filter.js";
 // Terraform HCL
 export {
   expr,

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   createSession,
   type DataPlaneItem,
@@ -413,24 +413,35 @@ describe("HTTP governor", () => {
   });
 
   it("adaptive pacing: full speed until the first 429, then the declared window, which also sets the wait", async () => {
-    const events: ProgressEvent[] = [];
-    const s = createSession({ progress: { emit: (e) => events.push(e) }, governor: { windowMarginMs: 0 } });
-    const policy = s.governor.policy({
-      side: "target",
-      limits: [{ class: "create", limit: 5, windowMs: 300 }],
-      classify: () => ["create"],
-    });
-    const put = () => ({ url: "https://v.example/s", method: "PUT", headers: { get: () => undefined } });
-    const start = Date.now();
-    let accepted = 0;
-    // a service that refuses the 6th request in its window, without Retry-After
-    const service = (r: unknown) => fakeResponse(++accepted === 6 ? 429 : 200)(r);
-    await Promise.all(Array.from({ length: 8 }, () => policy.sendRequest(put(), service)));
-    const retry = events.find((e) => e.type === "retried") as { delayMs: number; reason: string } | undefined;
-    expect(retry?.reason).toBe("HTTP 429 without Retry-After");
-    // the wait comes from the window (≈ 300 ms after the first five), not from a 1 s backoff
-    expect(retry!.delayMs).toBeGreaterThan(200);
-    expect(retry!.delayMs).toBeLessThanOrEqual(300);
-    expect(Date.now() - start).toBeGreaterThanOrEqual(250);
+    // a fake clock: the wait is computed from the window, exactly, whatever the machine's load
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    try {
+      const events: ProgressEvent[] = [];
+      const s = createSession({ progress: { emit: (e) => events.push(e) }, governor: { windowMarginMs: 0 } });
+      const policy = s.governor.policy({
+        side: "target",
+        limits: [{ class: "create", limit: 5, windowMs: 300 }],
+        classify: () => ["create"],
+      });
+      const put = () => ({ url: "https://v.example/s", method: "PUT", headers: { get: () => undefined } });
+      const start = Date.now();
+      let accepted = 0;
+      // a service that refuses the 6th request in its window, without Retry-After
+      const service = (r: unknown) => fakeResponse(++accepted === 6 ? 429 : 200)(r);
+      const all = Promise.all(Array.from({ length: 8 }, () => policy.sendRequest(put(), service)));
+      await vi.runAllTimersAsync();
+      const answers = await all;
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      const retry = events.find((e) => e.type === "retried") as
+        | { delayMs: number; reason: string }
+        | undefined;
+      expect(retry?.reason).toBe("HTTP 429 without Retry-After");
+      // the wait comes from the window (300 ms after the first five), not from a 1 s backoff
+      expect(retry!.delayMs).toBe(300);
+      expect(Date.now() - start).toBeGreaterThanOrEqual(300);
+      expect(Date.now() - start).toBeLessThan(1000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -21,6 +21,8 @@ export const storagePlugin = definePlugin({
     "Azure Storage: blob containers and blobs, file shares, directories and files (server-side copies)",
   resourceTypes: ["Microsoft.Storage/storageAccounts"],
   itemKinds: ITEM_KINDS,
+  // for --include: a container holds its blobs, a share and a directory what lies below them
+  itemHolders: { container: ["blob"], share: ["directory", "file"], directory: ["directory", "file"] },
   options: OPTION_SPECS,
   permissions: PERMISSIONS,
   formats: ["terraform"],

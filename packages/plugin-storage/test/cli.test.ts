@@ -79,7 +79,7 @@ beforeAll(async () => {
     emulators.on("exit", (code) => fail(new Error(`emulators exited with ${code}: ${out}`)));
   });
   config = JSON.parse(readFileSync(join(cwd, EMULATORS_DIR, "dataplane.config.json"), "utf8"));
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   if (emulators && emulators.exitCode === null) {

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
-import { type DataPlaneItem, Session, type Side } from "@dataplane/core";
+import { type DataPlaneItem, filterItems, Session, type Side } from "@dataplane/core";
 import { buildSideAccess, type CredentialFlags } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
+import { itemFilter } from "../host/filters.js";
 import { checkOutputPath } from "../host/paths.js";
 import { preflightEndpoints } from "../host/preflight.js";
 import { readOneResource } from "../host/resources.js";
@@ -12,6 +13,8 @@ import { renderTable } from "../output/table.js";
 export interface DiscoverFlags extends CredentialFlags {
   readonly side?: Side;
   readonly out?: string;
+  readonly include?: string[];
+  readonly exclude?: string[];
   readonly [key: string]: unknown;
 }
 
@@ -31,11 +34,12 @@ export async function discoverCommand(
 ): Promise<number> {
   const resource = readOneResource(resourcePath, env.io.cwd, "resource document");
   const plugins = env.host.registry.requirePluginsFor(resource);
+  const filter = itemFilter(flags, plugins);
   const side: Side = flags.side ?? "source";
   const access = buildSideAccess(side, resource, env.config, flags, env.redactor);
   if (flags.out) checkOutputPath("--out", flags.out, env.io.cwd, "file");
   await preflightEndpoints([{ side, resource, access, plugins }]);
-  const progress = env.flags.json ? undefined : env.progress();
+  const progress = env.flags.json ? undefined : env.progress("discover");
   const session = new Session({
     logger: env.logger,
     redactor: env.redactor,
@@ -47,7 +51,8 @@ export async function discoverCommand(
     for (const plugin of plugins) {
       const context = session.discoverContext(access, env.pluginOptions(plugin, "discover", flags));
       try {
-        for await (const item of plugin.discover(resource, context)) {
+        const mine = filter?.forPlugin(plugin);
+        for await (const item of filterItems(plugin.discover(resource, context), mine, (i) => i.key)) {
           const line: DiscoveredLine = { type: "item", plugin: plugin.name, resourceId: resource.id, item };
           const text = env.redactor.redact(JSON.stringify(line));
           if (env.flags.json) env.io.stdout(`${text}\n`);
@@ -81,7 +86,7 @@ export async function discoverCommand(
   const rows = [...counts.values()];
   if (env.flags.json) {
     env.io.stdout(`${JSON.stringify({ type: "summary", resourceId: resource.id, counts: rows })}\n`);
-  } else {
+  } else if (!env.flags.quiet) {
     env.io.stdout(
       `${renderTable(
         ["PLUGIN", "KIND", "ITEMS", "BYTES"],

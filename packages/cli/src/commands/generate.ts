@@ -7,7 +7,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
 import {
   type AzureResource,
@@ -177,11 +177,18 @@ export async function generateCommand(
     env.io.stdout(`${JSON.stringify({ out, files: written, variables, warnings }, null, 2)}\n`);
     return 0;
   }
-  const lines = [`wrote ${written.length} files to ${out}:`, ...written.map((f) => `  ${f}`)];
+  const lines = [
+    `wrote ${written.length} ${written.length === 1 ? "file" : "files"} to ${out}:`,
+    ...written.map((f) => `  ${f}`),
+  ];
   if (variables.length > 0) {
     lines.push(
       "",
-      `${variables.length} variables to supply (see terraform.tfvars.example):`,
+      `${variables.length} ${variables.length === 1 ? "variable" : "variables"} to supply${
+        written.some((f) => basename(f) === "terraform.tfvars.example")
+          ? " (see terraform.tfvars.example)"
+          : ""
+      }:`,
       renderTable(
         ["VARIABLE", "SENSITIVE", "DESCRIPTION"],
         variables

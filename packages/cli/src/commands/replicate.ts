@@ -10,10 +10,12 @@ import {
   type DataplaneErrorLike,
   defaultStateDir,
   ErrorCodes,
+  ExitCodes,
   FileJournal,
   formatError,
   isCouldNotRun,
   isDataplaneError,
+  type KindCounts,
   parseShard,
   type ReplicationMode,
   type ReplicationResult,
@@ -26,10 +28,12 @@ import {
 import { buildSideAccess } from "../config/credentials.js";
 import type { CommandEnv } from "../env.js";
 import { explainServiceError } from "../host/explain.js";
+import { itemFilter } from "../host/filters.js";
 import { checkOutputPath } from "../host/paths.js";
 import { preflightEndpoints } from "../host/preflight.js";
 import { readOneResource, readResources } from "../host/resources.js";
-import { formatBytes, renderTable } from "../output/table.js";
+import { countOf } from "../output/progress.js";
+import { formatBytes, renderTable, shortResourceId } from "../output/table.js";
 
 export interface ReplicateFlags {
   readonly source?: string;
@@ -53,6 +57,8 @@ export interface ReplicateFlags {
   readonly checkpoint?: string;
   readonly resume?: boolean;
   readonly report?: string;
+  readonly include?: string[];
+  readonly exclude?: string[];
   readonly sourceCredential?: string;
   readonly sourceTenant?: string;
   readonly targetCredential?: string;
@@ -152,6 +158,17 @@ function findResource(list: readonly AzureResource[], ref: string): AzureResourc
   return list.find((r) => r.id.toLowerCase() === lower) ?? list.find((r) => r.name.toLowerCase() === lower);
 }
 
+/** Copying a resource onto itself would only ever find everything "unchanged", or worse. */
+function refuseSame(source: AzureResource, target: AzureResource): void {
+  if (source.id.toLowerCase() === target.id.toLowerCase()) {
+    throw new DataplaneError(
+      ErrorCodes.InvalidInput,
+      `the source and the target are the same resource (${shortResourceId(source.id)})`,
+      { hint: "Give a different target resource" },
+    );
+  }
+}
+
 /** The source → target pairs of this run, and the sources left out (with the reason). */
 function planPairs(env: CommandEnv, flags: ReplicateFlags): { pairs: Pair[]; skipped: SkippedResource[] } {
   const { registry } = env.host;
@@ -186,6 +203,11 @@ function planPairs(env: CommandEnv, flags: ReplicateFlags): { pairs: Pair[]; ski
   if (!flags.resources) {
     throw new DataplaneError(ErrorCodes.InvalidInput, "nothing to replicate", {
       hint: "Give --source and --target, or --resources <file.json> with --mapping <file.json> or --map a=b",
+    });
+  }
+  if (!flags.mapping && (flags.map ?? []).length === 0) {
+    throw new DataplaneError(ErrorCodes.InvalidInput, "--resources needs --mapping or --map", {
+      hint: 'Say which target each source goes to: --mapping mapping.json ({ "<source>": "<target>" }) or --map <source>=<target>',
     });
   }
   const sources = readResources(flags.resources, env.io.cwd);
@@ -247,6 +269,68 @@ function planPairs(env: CommandEnv, flags: ReplicateFlags): { pairs: Pair[]; ski
   return { pairs, skipped };
 }
 
+/** The columns of the summary; those after FAILED appear only when a run has some. */
+const COLUMNS: readonly {
+  readonly title: string;
+  readonly count: (c: KindCounts) => number;
+  readonly always: boolean;
+}[] = [
+  { title: "DISCOVERED", count: (c) => c.discovered, always: true },
+  { title: "CREATED", count: (c) => c.created, always: true },
+  { title: "UPDATED", count: (c) => c.updated, always: true },
+  { title: "UNCHANGED", count: (c) => c.unchanged, always: true },
+  { title: "CONFLICT", count: (c) => c.conflicts, always: true },
+  { title: "UNSUPPORTED", count: (c) => c.unsupported, always: true },
+  { title: "FAILED", count: (c) => c.failed, always: true },
+  { title: "RESUMED", count: (c) => c.resumed, always: false },
+  { title: "DELETED", count: (c) => c.deleted, always: false },
+  { title: "NOT FINISHED", count: (c) => c.notFinished, always: false },
+];
+
+/** One line per reason an item was not copied, with counts per kind and where to see the items. */
+function reasonWarnings(results: readonly ReplicationResult[], flags: ReplicateFlags): string[] {
+  const perKind = (count: (c: KindCounts) => number) => {
+    const byKind = new Map<string, number>();
+    for (const r of results) {
+      for (const [kind, c] of Object.entries(r.byKind)) {
+        const n = count(c);
+        if (n > 0) byKind.set(kind, (byKind.get(kind) ?? 0) + n);
+      }
+    }
+    const total = results.reduce((n, r) => n + count(r.counts), 0);
+    return { total, kinds: [...byKind].map(([k, n]) => `${k} ${n}`).join(", ") };
+  };
+  const see = flags.report ? `see them in ${flags.report}` : "see them with --verbose or --report <file>";
+  const lines: string[] = [];
+  const conflicts = perKind((c) => c.conflicts);
+  if (conflicts.total > 0) {
+    lines.push(
+      flags.dryRun
+        ? `warning: ${countOf(conflicts.total, "conflict")} (${conflicts.kinds}): the target holds a different item of the same name, which a run would leave as it is — ${see}; --on-conflict overwrite replaces them`
+        : `warning: ${countOf(conflicts.total, "conflict")} (${conflicts.kinds}): the target holds a different item of the same name and was left as it is — ${see}; --on-conflict overwrite replaces them (exit code 3)`,
+    );
+  }
+  const unsupported = perKind((c) => c.unsupported);
+  if (unsupported.total > 0) {
+    lines.push(
+      `warning: ${countOf(unsupported.total, "item")} not copied, unsupported (${unsupported.kinds}) — ${see}, with the reason`,
+    );
+  }
+  const failed = perKind((c) => c.failed);
+  if (failed.total > 0) {
+    lines.push(
+      `warning: ${countOf(failed.total, "item")} failed (${failed.kinds}) — ${flags.report ? `all in ${flags.report}` : "the first are listed above; all with --report <file>"} (exit code 1)`,
+    );
+  }
+  const notFinished = perKind((c) => c.notFinished);
+  if (notFinished.total > 0) {
+    lines.push(
+      `warning: ${countOf(notFinished.total, "item")} not finished: the run was stopped (${notFinished.kinds}) — run the same command with --resume`,
+    );
+  }
+  return lines;
+}
+
 function summarize(
   env: CommandEnv,
   results: readonly ReplicationResult[],
@@ -257,7 +341,7 @@ function summarize(
   for (const r of results) {
     lines.push(
       "",
-      `${r.plugin}: ${r.sourceResourceId} → ${r.targetResourceId} (${r.mode}${r.dryRun ? ", dry run" : ""}, ${r.durationSeconds.toFixed(1)} s${r.bytes > 0 ? `, ${formatBytes(r.bytes)}` : ""})`,
+      `${r.plugin}: ${shortResourceId(r.sourceResourceId)} → ${shortResourceId(r.targetResourceId)} (${r.mode}${r.dryRun ? ", dry run" : ""}, ${r.durationSeconds.toFixed(1)} s${r.bytes > 0 ? `, ${formatBytes(r.bytes)}` : ""})`,
     );
     if (dryRun) {
       const rows: (string | number)[][] = [];
@@ -268,25 +352,10 @@ function summarize(
         rows.length > 0 ? renderTable(["KIND", "PLANNED ACTION", "ITEMS"], rows) : "(nothing to do)",
       );
     } else {
-      // items cut off by a stop are neither done nor failed: shown apart when there are any
-      const cut = r.counts.notFinished > 0;
-      const row = (kind: string, c: ReplicationResult["counts"]) => [
-        kind,
-        c.discovered,
-        c.created,
-        c.updated,
-        c.skipped,
-        c.failed,
-        ...(cut ? [c.notFinished] : []),
-      ];
-      const rows = Object.entries(r.byKind).map(([kind, c]) => row(kind, c));
-      rows.push(row("total", r.counts));
-      lines.push(
-        renderTable(
-          ["KIND", "DISCOVERED", "CREATED", "UPDATED", "SKIPPED", "FAILED", ...(cut ? ["NOT FINISHED"] : [])],
-          rows,
-        ),
-      );
+      const columns = COLUMNS.filter((c) => c.always || c.count(r.counts) > 0);
+      const rows = Object.entries(r.byKind).map(([kind, c]) => [kind, ...columns.map((col) => col.count(c))]);
+      rows.push(["total", ...columns.map((col) => col.count(r.counts))]);
+      lines.push(renderTable(["KIND", ...columns.map((c) => c.title)], rows));
     }
     for (const w of r.warnings) lines.push(`warning: ${w}`);
     for (const e of r.errors.slice(0, 10)) lines.push(`failed: ${e.kind} ${e.key}: ${e.message} [${e.code}]`);
@@ -298,11 +367,22 @@ function summarize(
       "Resources not processed:",
       renderTable(
         ["RESOURCE", "TYPE", "REASON"],
-        skipped.map((s) => [s.id, s.type, s.reason]),
+        skipped.map((s) => [shortResourceId(s.id), s.type, s.reason]),
       ),
     );
   }
-  env.io.stdout(`${lines.join("\n").replace(/^\n/, "")}\n`);
+  const text = `${lines.join("\n").replace(/^\n/, "")}\n`;
+  if (!env.flags.quiet) {
+    env.io.stdout(text);
+    return;
+  }
+  // --quiet: only warnings and errors on the screen; the log file still gets the summary
+  env.logOnly(text);
+  const problems = results.flatMap((r) => [
+    ...r.warnings.map((w) => `warning: ${w}`),
+    ...r.errors.slice(0, 10).map((e) => `failed: ${e.kind} ${e.key}: ${e.message} [${e.code}]`),
+  ]);
+  if (problems.length > 0) env.io.stderr(`${problems.join("\n")}\n`);
 }
 
 /** "target unreachable since …" names the resource too (a run over many pairs). */
@@ -359,6 +439,10 @@ export async function replicateCommand(
     });
   }
   const { pairs, skipped } = planPairs(env, flags);
+  const filter = itemFilter(
+    flags,
+    pairs.flatMap((p) => p.plugins),
+  );
   const accesses = new Map<Pair, { source: SideAccess; target: SideAccess }>();
   for (const pair of pairs) {
     accesses.set(pair, {
@@ -378,6 +462,7 @@ export async function replicateCommand(
       ),
     });
   }
+  for (const pair of pairs) refuseSame(pair.source, pair.target);
   const pluginOptions = new Map(
     pairs.flatMap((p) => p.plugins).map((p) => [p.name, env.pluginOptions(p, "replicate", flags)]),
   );
@@ -401,7 +486,7 @@ export async function replicateCommand(
     }),
   );
 
-  const progress = env.progress();
+  const progress = env.progress("replicate");
   const session = new Session({
     logger: env.logger,
     redactor: env.redactor,
@@ -452,6 +537,7 @@ export async function replicateCommand(
             });
           },
           ...(report ? { onOutcome: (run, outcome) => report.record(run, outcome) } : {}),
+          ...(filter ? { filter: filter.forPlugin(plugin) } : {}),
           explainError: (error) =>
             explainServiceError(error, {
               plugin,
@@ -502,6 +588,7 @@ export async function replicateCommand(
     resources: pairs.length,
     failed,
     skippedResources: skipped,
+    filters: filter ? filter.spec : null,
     interrupted: interrupted(),
   };
   await report?.finish(summary, results);
@@ -509,8 +596,12 @@ export async function replicateCommand(
     env.io.stdout(`${env.redactor.redact(JSON.stringify({ type: "summary", ...summary, results }))}\n`);
   } else {
     summarize(env, results, skipped, flags.dryRun ?? false);
-    if (flags.report) env.io.stdout(`report written to ${flags.report}\n`);
+    if (flags.report && !env.flags.quiet) env.io.stdout(`report written to ${flags.report}\n`);
   }
+  if (!env.flags.json) for (const line of reasonWarnings(results, flags)) env.io.stderr(`${line}\n`);
   if (interrupted()) env.io.stderr("interrupted; run the same command with --resume\n");
-  return failed > 0 || interrupted() || results.some((r) => !r.success) ? 1 : 0;
+  if (failed > 0 || interrupted() || results.some((r) => !r.success)) return ExitCodes.ItemFailures;
+  // done, but the target does not hold what the source holds: not silently "done"
+  if (!flags.dryRun && results.some((r) => r.counts.conflicts > 0)) return ExitCodes.ConflictsLeft;
+  return ExitCodes.Done;
 }

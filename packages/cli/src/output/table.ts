@@ -26,3 +26,12 @@ export function formatBytes(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/**
+ * An ARM id as a reader wants it in a header: `<resource group>/<name>` rather than ~230
+ * characters of `/subscriptions/…/providers/…`. Anything else is shown as it is.
+ */
+export function shortResourceId(id: string): string {
+  const match = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/.+\/([^/]+)$/i.exec(id);
+  return match ? `${match[1]}/${match[2]}` : id;
+}

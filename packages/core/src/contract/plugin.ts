@@ -78,6 +78,12 @@ export interface DataPlanePlugin {
   readonly resourceTypes: readonly string[];
   /** Item kinds this plugin handles for those types (e.g. `secret`, `blob`). */
   readonly itemKinds: readonly string[];
+  /**
+   * Which kinds hold which, by name: `{ container: ["blob"] }` says the container `<c>` holds the
+   * blobs `<c>/…`. Filters use it so that `--include 'blob/logs/**'` keeps the container `logs`
+   * those blobs need. Without it, no item holds another.
+   */
+  readonly itemHolders?: Readonly<Record<string, readonly string[]>>;
   /** Chooses among resources of one type (for instance by `kind`). */
   supports?(resource: AzureResource): boolean;
   readonly options?: readonly PluginOptionSpec[];

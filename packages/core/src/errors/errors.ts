@@ -45,6 +45,8 @@ export const ExitCodes = {
   Done: 0,
   ItemFailures: 1,
   CouldNotRun: 2,
+  /** Done, no item failed, but items were left in conflict (`--on-conflict skip`): the target differs. */
+  ConflictsLeft: 3,
 } as const;
 
 const BRAND = "dataplane.error";

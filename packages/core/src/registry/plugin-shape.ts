@@ -28,6 +28,7 @@ const pluginShape = z.object({
   description: z.string().optional(),
   resourceTypes: z.array(z.string().regex(/^[^/\s]+\/[^\s]+$/, "must look like Namespace/type")).min(1),
   itemKinds: z.array(z.string().min(1)).min(1),
+  itemHolders: z.record(z.string(), z.array(z.string().min(1))).optional(),
   supports: fn.optional(),
   options: z.array(optionSpec).optional(),
   permissions: z.array(permission).optional(),

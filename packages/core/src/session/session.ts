@@ -18,6 +18,7 @@ import { Engine } from "../engine/engine.js";
 import { type GovernorSettings, RequestGovernor } from "../engine/governor.js";
 import type { RunLockHandle } from "../engine/lock.js";
 import type { Shard } from "../engine/shard.js";
+import { filteredEngine, type ItemFilter } from "../filter/item-filter.js";
 import { silentLogger } from "../logging/logger.js";
 import { redactJson, SecretRedactor } from "../redaction/redactor.js";
 
@@ -49,6 +50,8 @@ export interface ReplicateOptions {
   ) => void;
   /** Turns a service error into a clearer one (the CLI names the side and the missing role). */
   readonly explainError?: (error: unknown) => unknown;
+  /** `--include` / `--exclude`: the engine sees only the source and target items it accepts. */
+  readonly filter?: ItemFilter;
 }
 
 const noProgress: ProgressSink = { emit() {} };
@@ -173,7 +176,15 @@ export class Session {
       signal: this.signal,
       options: run.options ?? {},
     });
-    return { ...this.#base(run.options), mode, dryRun, onConflict, source, target, engine };
+    return {
+      ...this.#base(run.options),
+      mode,
+      dryRun,
+      onConflict,
+      source,
+      target,
+      engine: run.filter ? filteredEngine(engine, run.filter) : engine,
+    };
   }
 }
 

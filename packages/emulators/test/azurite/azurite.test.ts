@@ -115,8 +115,9 @@ describe("Azurite children never outlive their parent", () => {
       const answer = await fetch(`http://127.0.0.1:${started.table}/srcaccount/Tables`);
       expect(answer.status).toBeGreaterThanOrEqual(400); // listening; anonymous requests are refused
       parent.kill("SIGKILL");
-      const tookMs = await waitUntilGone(children, 5000);
-      expect(tookMs).toBeLessThan(5000);
+      // a deadline, not a measure: on a loaded machine the children notice later, but they must go
+      await waitUntilGone(children, 60_000);
+      expect(children.some(isAlive)).toBe(false);
     } finally {
       if (parent.exitCode === null && parent.signalCode === null) parent.kill("SIGKILL");
     }

@@ -21,7 +21,8 @@ const blobContent = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251))
 const inOneHour = () => new Date(Date.now() + 3600_000);
 
 async function waitForCopy(file: ShareFileClient): Promise<string | undefined> {
-  for (let i = 0; i < 100; i++) {
+  // polls the condition; the test's time-out is the deadline (a loaded machine copies slower)
+  for (let i = 0; i < 3000; i++) {
     const { copyStatus } = await file.getProperties();
     if (copyStatus !== "pending") return copyStatus;
     await sleep(20);

@@ -5,14 +5,13 @@ import { type FilesEmulator, startFilesEmulator } from "../../src/files/index.js
 const FILES = 12_000;
 let emulator: FilesEmulator;
 let service: ShareServiceClient;
-let seedMs = 0;
+let seededRequests = -1;
 
 const nameOf = (i: number) => `file-${String(i).padStart(5, "0")}.txt`;
 
 beforeAll(async () => {
   emulator = await startFilesEmulator({ accounts: [{ name: "srcaccount" }] });
   service = ShareServiceClient.fromConnectionString(emulator.connectionString("srcaccount"));
-  const started = performance.now();
   // Seeded in a scrambled order: listing must come back sorted anyway.
   for (let k = 0; k < FILES; k++) {
     const i = (k * 7919) % FILES;
@@ -21,15 +20,17 @@ beforeAll(async () => {
     });
   }
   emulator.seedDirectory("srcaccount", "big", "many/zz-subdirectory");
-  seedMs = performance.now() - started;
+  seededRequests = emulator.stats("srcaccount").requests;
 });
 afterAll(async () => {
   await emulator.stop();
 });
 
 describe(`listing ${FILES} files`, () => {
-  it("seeds programmatically in well under a second", () => {
-    expect(seedMs).toBeLessThan(1000);
+  it("seeds programmatically, without a single request", () => {
+    // (a timed assertion would depend on the machine's load; what makes seeding fast is that it
+    // goes straight into the store)
+    expect(seededRequests).toBe(0);
   });
 
   it("lists every file exactly once, in order, through the SDK iterator (5,000 per page)", async () => {

@@ -174,16 +174,22 @@ export async function verifyAccounts(
   };
 }
 
+/** "1 share", "2 shares". */
+function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 export function describeVerify(report: VerifyReport): string {
   const parts = [
-    `${report.containers} containers`,
-    `${report.blobs} blobs`,
-    `${report.shares} shares`,
-    `${report.directories} directories`,
-    `${report.files} files`,
+    countOf(report.containers, "container"),
+    countOf(report.blobs, "blob"),
+    countOf(report.shares, "share"),
+    countOf(report.directories, "directory", "directories"),
+    countOf(report.files, "file"),
   ];
-  const skipped = report.notCopied > 0 ? `; ${report.notCopied} archive-tier blobs not copied by design` : "";
+  const skipped =
+    report.notCopied > 0 ? `; ${countOf(report.notCopied, "archive-tier blob")} not copied by design` : "";
   return report.differenceCount === 0
     ? `verify: passed — ${parts.join(", ")} match (count, size, Content-MD5 where present)${skipped}`
-    : `verify: FAILED — ${report.differenceCount} differences (${parts.join(", ")} match${skipped})`;
+    : `verify: FAILED — ${countOf(report.differenceCount, "difference")} (${parts.join(", ")} match${skipped})`;
 }
