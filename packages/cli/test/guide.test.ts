@@ -159,8 +159,8 @@ describe("docs/writing-a-plugin.md", () => {
     // every verb: the first replication copies 1 table and 2 entities, the second writes nothing
     const verbs = byCode("npx dataplane discover source.json --verbose");
     expect(verbs).toMatch(/table\/orders\/2026\/1/);
-    expect(verbs).toMatch(/^table-entity\s+2\s+2\s+0\s+0\s+0$/m);
-    expect(verbs).toMatch(/^table-entity\s+2\s+0\s+0\s+2\s+0$/m);
+    expect(verbs).toMatch(/^table-entity\s+2\s+2\s+0\s+0\s+0\s+0\s+0$/m);
+    expect(verbs).toMatch(/^table-entity\s+2\s+0\s+0\s+2\s+0\s+0\s+0$/m);
     expect(output).not.toMatch(/tok-9f2c1e7a|tok-4b8d03c5|c291cmNlLWFjY291bnQta2V5/);
     const entities = readFileSync(join(dir, "try/terraform/entities.tf"), "utf8");
     expect(entities).toContain("var.orders_2026_1_apitoken");

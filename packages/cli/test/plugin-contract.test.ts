@@ -29,6 +29,14 @@ beforeAll(() => {
       name: "b",
     }),
   );
+  writeFileSync(
+    join(dir, "box2.json"),
+    JSON.stringify({
+      id: "/subscriptions/s/resourceGroups/g/providers/Example.Breaker/boxes/c",
+      type: "Example.Breaker/boxes",
+      name: "c",
+    }),
+  );
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "empty-project", private: true }));
 });
 
@@ -85,7 +93,7 @@ describe("run-time contract violations name the plugin, the method and the expec
 
   it("replicate resolving to nothing", () => {
     const run = runCli(
-      ["replicate", "--source", "box.json", "--target", "box.json", "--plugin", breaker, "--no-progress"],
+      ["replicate", "--source", "box.json", "--target", "box2.json", "--plugin", breaker, "--no-progress"],
       { cwd: dir, env: { DATAPLANE_TEST_BREAK: "replicate" } },
     );
     expectOneError(
