@@ -18,11 +18,14 @@ export {
   FileJournal,
   type JournalEntry,
   noCheckpoint,
+  type PartitionCheckpoint,
   type RunIdentity,
 } from "./engine/checkpoint.js";
 // The replication engine and its mechanisms
 export { Engine, type EngineSettings } from "./engine/engine.js";
 export { abortableSleep, type GovernorSettings, RequestGovernor } from "./engine/governor.js";
+export { type Joined, mapJoin, mergeJoin } from "./engine/join.js";
+export { compareUtf8 } from "./engine/order.js";
 export { TaskPool } from "./engine/pool.js";
 export { formatShard, ownsKey, parseShard, type Shard, stableHash, WHOLE } from "./engine/shard.js";
 export { SlidingWindow } from "./engine/sliding-window.js";

@@ -91,7 +91,7 @@ describe("engine: plan → apply", () => {
     ];
     const ctx = session().replicateContext(access("source"), access("target"));
     const result = await ctx.engine.run(steps(source, target), info);
-    expect(result.counts).toEqual({ discovered: 5, created: 1, updated: 1, skipped: 3, failed: 0 });
+    expect(result.counts).toMatchObject({ discovered: 5, created: 1, updated: 1, skipped: 3, failed: 0 });
     expect(result.plan.thing).toEqual({
       create: 1,
       "skip-unchanged": 1,
@@ -180,7 +180,7 @@ describe("engine: plan → apply", () => {
   it("finishes lower phases before higher ones and lower stages before higher ones", async () => {
     const order: string[] = [];
     const target = new FakeStore();
-    const source = [item("a/b/c", "1", 2), item("a", "1", 0), item("a/b", "1", 1), item("x", "1", 0)];
+    const source = [item("a", "1", 0), item("x", "1", 0), item("a/b", "1", 1), item("a/b/c", "1", 2)];
     const ctx = session().replicateContext(access("source"), access("target"), { maxInFlight: 8 });
     await ctx.engine.run(
       steps(source, target, {
@@ -269,14 +269,41 @@ describe("engine: plan → apply", () => {
       info,
     );
     expect(target.writes).toBe(7);
-    // the target's listing would say "unchanged"; make it blind so only the journal prevents re-writes
-    const blind = new FakeStore();
+    // the target holds the finished items, but in a state its listing would call stale: only
+    // the journal prevents re-writes
+    const stale = new FakeStore();
+    for (const name of target.data.keys()) stale.data.set(name, "ours:stale");
     const second = s.replicateContext(access("source"), access("target"), {
       checkpoint: (identity) => FileJournal.open(path, identity, { resume: true, redactor: s.redactor }),
     });
-    const result = await second.engine.run(steps(source, blind), info);
-    expect(blind.writes).toBe(13);
-    expect(result.counts).toMatchObject({ discovered: 20, created: 13, skipped: 7 });
+    const result = await second.engine.run(steps(source, stale), info);
+    expect(stale.writes).toBe(13);
+    expect(result.counts).toMatchObject({ discovered: 20, created: 13, skipped: 7, resumed: 7 });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("resume trusts the target over the journal: an emptied target is refilled, and the summary says so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dp-engine-"));
+    const path = join(dir, "journal.jsonl");
+    const s = session();
+    const source = Array.from({ length: 30 }, (_, i) => item(`i${i}`, "1"));
+    const open = (resume: boolean) =>
+      s.replicateContext(access("source"), access("target"), {
+        checkpoint: (identity) => FileJournal.open(path, identity, { resume, redactor: s.redactor }),
+      });
+    const first = new FakeStore();
+    await open(false).engine.run(steps(source, first), info);
+    expect(first.writes).toBe(30);
+    // the target was restarted empty; the journal says everything is done
+    const emptied = new FakeStore();
+    emptied.data.set("i3", "1");
+    const result = await open(true).engine.run(steps(source, emptied), info);
+    expect(emptied.writes).toBe(29);
+    expect(emptied.data.size).toBe(30);
+    expect(result.counts).toMatchObject({ created: 29, resumed: 1, failed: 0 });
+    expect(result.warnings.join("\n")).toMatch(
+      /29 items the checkpoint called finished were missing from the target and were copied again/,
+    );
   });
 
   it("processes only the items of its shard", async () => {

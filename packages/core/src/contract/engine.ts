@@ -3,9 +3,12 @@ import type { DataPlaneItem, JsonObject } from "./item.js";
 import type { ReplicationMode, ReplicationResult } from "./result.js";
 
 /**
- * A slice of the work whose target listing fits in memory (a container, a share, one item
- * kind of a vault). Partitions of a lower `stage` are fully applied before a higher stage
- * starts; partitions of one stage share the run's concurrency.
+ * A slice of the work, listed and matched as one unit: a container, one directory of a share,
+ * one item kind of a vault. When both listings of a partition come in key order (`sorted`), the
+ * engine matches them by a merge-join and holds nothing per item; otherwise it indexes the
+ * partition's target listing in memory, so an unsorted partition should be a natural, bounded
+ * unit (a vault's secrets, one directory). Partitions of a lower `stage` are fully applied
+ * before a higher stage starts; partitions of one stage share the run's concurrency.
  */
 export interface Partition {
   readonly id: string;
@@ -83,8 +86,25 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
   partitions?(ctx: StepContext): AsyncIterable<Partition> | Iterable<Partition>;
   /** Streams the source's items (of one partition). */
   listSource(partition: Partition | undefined, ctx: StepContext): AsyncIterable<S>;
-  /** Streams the target's items (of one partition); indexed by `targetKey`. */
+  /** Streams the target's items (of one partition), matched to source items by `targetKey`. */
   listTarget(partition: Partition | undefined, ctx: StepContext): AsyncIterable<T>;
+  /**
+   * Whether both listings of this partition yield keys in strictly ascending UTF-8 byte order
+   * (code point order; Blob Storage lists names so). The engine then plans by a merge-join of
+   * the two listings, in memory independent of the partition's size, and its checkpoint keeps
+   * a watermark instead of one entry per item. A listing that breaks the order fails the
+   * partition ("listed … after …") rather than copying wrong. Default: not sorted — the
+   * target listing is indexed in memory (Key Vault; Azure Files, whose listing order is not
+   * documented, one directory at a time).
+   */
+  sorted?(partition: Partition | undefined): boolean;
+  /**
+   * Shard affinity: the key that decides which `--shard` owns an item (default: the item's key).
+   * Items that must be handled by one worker together (a share's directories and files, a
+   * queue's messages) return the same shard key, e.g. their share's or partition's name.
+   * Called with source and target keys alike.
+   */
+  shardKey?(key: string): string;
   /** The key of a target item, matched against the source item's `key`. Default: `target.key`. */
   targetKey?(target: T): string;
   /**
@@ -97,7 +117,12 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
   plan(source: S, target: T | undefined, ctx: StepContext): PlanDecision | Promise<PlanDecision>;
   /** Carries out one create or update. Throw to fail the item; the engine retries transient errors. */
   apply(action: PlannedAction<S, T>, ctx: StepContext): Promise<ApplyResult | undefined>;
-  /** Items of a lower phase within a partition finish before a higher phase starts (e.g. directory depth). */
+  /**
+   * Items of a lower phase within a partition finish before a higher phase starts (e.g. directory
+   * depth). The listing yields phases in ascending order (a breadth-first walk does): the engine
+   * streams them, waiting for a phase to finish when the next begins, and holds none back. An item
+   * of a lower phase after a higher one fails the partition.
+   */
   phase?(item: S): number;
   /** A fingerprint of the source item's state; a resumed run only skips journal entries that match it. */
   fingerprint?(item: S): string;

@@ -17,11 +17,23 @@ import type {
 } from "../contract/engine.js";
 import type { DataPlaneItem } from "../contract/item.js";
 import type { ItemOutcome, ReplicationMode, ReplicationResult } from "../contract/result.js";
-import { ErrorCodes, formatError, isCouldNotRun, isDataplaneError } from "../errors/errors.js";
+import {
+  DataplaneError,
+  ErrorCodes,
+  formatError,
+  isCouldNotRun,
+  isDataplaneError,
+} from "../errors/errors.js";
 import { redactJson } from "../redaction/redactor.js";
 import { RunBook } from "./bookkeeping.js";
-import { type CheckpointStore, noCheckpoint, type RunIdentity } from "./checkpoint.js";
+import {
+  type CheckpointStore,
+  noCheckpoint,
+  type PartitionCheckpoint,
+  type RunIdentity,
+} from "./checkpoint.js";
 import { abortableSleep, type RequestGovernor } from "./governor.js";
+import { mapJoin, mergeJoin } from "./join.js";
 import { TaskPool } from "./pool.js";
 import { formatShard, ownsKey, type Shard, WHOLE } from "./shard.js";
 import { classifyError } from "./transient.js";
@@ -33,6 +45,12 @@ export interface EngineSettings {
   /** Items in flight (`--max-in-flight`); default: the plugin's suggestion, else 32. */
   readonly maxInFlight?: number;
   readonly shard?: Shard;
+  /**
+   * How listings are paired: `auto` (default) merge-joins partitions the plugin declares sorted
+   * and indexes the others; `map` indexes every target listing and keeps one checkpoint entry
+   * per item, as the engine did before merge-joins (kept to measure against).
+   */
+  readonly join?: "auto" | "map";
   /** Opens the checkpoint journal of one run (not called for dry runs). */
   readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
   readonly governor: RequestGovernor;
@@ -59,6 +77,19 @@ interface RunState<S extends DataPlaneItem, T> {
   readonly journal: CheckpointStore;
   readonly pool: TaskPool;
   readonly ctx: StepContext;
+  /** Items the checkpoint called done that the target did not hold, while they are planned again. */
+  readonly refill: Set<string>;
+  refilled: number;
+}
+
+/** A partition view over a store that has none: every item on its own, no watermark. */
+function storeCheckpoint(store: CheckpointStore): PartitionCheckpoint {
+  return {
+    isDone: (key, fingerprint) => store.isDone(key, fingerprint),
+    started() {},
+    settled() {},
+    listed() {},
+  };
 }
 
 function errorOf(error: unknown, redactor: Redactor): { code: string; message: string } {
@@ -110,7 +141,7 @@ export class Engine implements ReplicationEngine {
       reportBytes: (key, bytes) => settings.progress.emit({ type: "bytes", plugin: info.plugin, key, bytes }),
       warn: (message) => book.warn(settings.redactor.redact(message)),
       shard,
-      owns: (key) => ownsKey(shard, key),
+      owns: (key) => ownsKey(shard, steps.shardKey?.(key) ?? key),
     };
     const state: RunState<S, T> = {
       steps,
@@ -121,6 +152,8 @@ export class Engine implements ReplicationEngine {
       journal,
       pool: new TaskPool(settings.maxInFlight ?? steps.defaultConcurrency ?? 32),
       ctx,
+      refill: new Set(),
+      refilled: 0,
     };
     settings.progress.emit({
       type: "run-started",
@@ -171,6 +204,10 @@ export class Engine implements ReplicationEngine {
     if (settings.signal.aborted)
       book.warn("interrupted: the run was stopped before every item was processed");
 
+    if (state.refilled > 0)
+      book.warn(
+        `${state.refilled} items the checkpoint called finished were missing from the target and were copied again`,
+      );
     const durationSeconds = (performance.now() - started) / 1000;
     settings.progress.emit({ type: "run-finished", plugin: info.plugin, durationSeconds });
     return book.result({
@@ -184,10 +221,11 @@ export class Engine implements ReplicationEngine {
   }
 
   /**
-   * One partition: its target listing is indexed in memory (bounded by the partition, which is
-   * why plugins partition by container or share), and items of phases above 0 wait in memory
-   * until lower phases finish. A partition of millions of items would want a sorted merge-join
-   * of the two listings instead — the next step if such partitions appear.
+   * One partition: its listings are paired (a merge-join when the plugin declares them sorted,
+   * else the target listing indexed in memory), each source item of this shard is checked
+   * against the checkpoint (an item the journal calls done but the target does not hold is
+   * planned again) and submitted to the pool, phase by phase without holding any back.
+   * Returns once everything is submitted; the pool finishes the rest.
    */
   async #partition<S extends DataPlaneItem, T>(
     state: RunState<S, T>,
@@ -195,17 +233,25 @@ export class Engine implements ReplicationEngine {
     shard: Shard,
   ): Promise<void> {
     const { steps, ctx, book, journal, pool } = state;
+    const { settings } = this;
     const targetKey = steps.targetKey ?? ((t: T) => (t as unknown as DataPlaneItem).key);
-    const targets = new Map<string, T>();
-    for await (const t of steps.listTarget(partition, ctx)) targets.set(targetKey(t), t);
-
-    const group = `p:${partition?.id ?? ""}`;
-    const buffered = new Map<number, { item: S; target: T | undefined }[]>();
-    for await (const item of steps.listSource(partition, ctx)) {
-      if (this.settings.signal.aborted) break;
-      if (!ownsKey(shard, item.key)) continue;
+    const legacy = settings.join === "map";
+    const sorted = !legacy && (steps.sorted?.(partition) ?? false);
+    const id = partition?.id ?? "";
+    const options = { targetKey, extraneous: false, where: partition?.label ?? (id || "the run") };
+    const source = steps.listSource(partition, ctx);
+    const target = steps.listTarget(partition, ctx);
+    const pairs = sorted ? mergeJoin(source, target, options) : mapJoin(source, target, options);
+    const checkpoint = journal.partition?.(id, sorted) ?? storeCheckpoint(journal);
+    const owns = (key: string) => ownsKey(shard, steps.shardKey?.(key) ?? key);
+    const group = `p:${id}`;
+    let phase: number | undefined;
+    for await (const pair of pairs) {
+      if (settings.signal.aborted) break;
+      const item = pair.source;
+      if (item === undefined || !owns(item.key)) continue;
       book.discovered(item.kind);
-      this.settings.progress.emit({
+      settings.progress.emit({
         type: "discovered",
         plugin: state.plugin,
         kind: item.kind,
@@ -213,37 +259,42 @@ export class Engine implements ReplicationEngine {
         ...(item.sizeBytes !== undefined ? { bytes: item.sizeBytes } : {}),
       });
       const fingerprint = steps.fingerprint?.(item);
-      if (journal.isDone(item.key, fingerprint)) {
-        targets.delete(item.key);
-        this.#record(state, {
-          key: item.key,
-          kind: item.kind,
-          status: "skipped-resumed",
-          reason: "finished in a previous run",
-        });
-        continue;
-      }
-      const phase = steps.phase?.(item) ?? 0;
-      const target = targets.get(item.key);
-      targets.delete(item.key);
-      if (phase <= 0) {
-        await pool.submit(group, () => this.#item(state, item, target));
-      } else {
-        let list = buffered.get(phase);
-        if (!list) {
-          list = [];
-          buffered.set(phase, list);
+      if (checkpoint.isDone(item.key, fingerprint)) {
+        if (pair.target !== undefined || legacy) {
+          this.#record(state, {
+            key: item.key,
+            kind: item.kind,
+            status: "skipped-resumed",
+            reason: "finished in a previous run",
+          });
+          continue;
         }
-        list.push({ item, target });
+        // The journal says done, the target does not hold it: the target is the truth.
+        state.refill.add(item.key);
       }
-    }
-    for (const phase of [...buffered.keys()].sort((a, b) => a - b)) {
-      await pool.drain(group);
-      for (const { item, target } of buffered.get(phase)!) {
-        if (this.settings.signal.aborted) break;
-        await pool.submit(group, () => this.#item(state, item, target));
+      const p = steps.phase?.(item) ?? 0;
+      if (phase !== undefined && p !== phase) {
+        if (p < phase) {
+          throw new DataplaneError(
+            ErrorCodes.PluginInvalid,
+            `${state.plugin} listed ${item.key} (phase ${p}) after items of phase ${phase} in ${options.where}`,
+            { hint: "A plugin's listing yields phases in ascending order (e.g. a breadth-first walk)" },
+          );
+        }
+        await pool.drain(group);
       }
+      phase = p;
+      const matched = pair.target;
+      checkpoint.started(item.key);
+      await pool.submit(group, async () => {
+        try {
+          await this.#item(state, item, matched);
+        } finally {
+          checkpoint.settled(item.key);
+        }
+      });
     }
+    if (!settings.signal.aborted) checkpoint.listed();
   }
 
   #record<S extends DataPlaneItem, T>(
@@ -252,6 +303,8 @@ export class Engine implements ReplicationEngine {
     fingerprint?: string,
   ): void {
     state.book.outcome(outcome);
+    if (state.refill.delete(outcome.key) && (outcome.status === "created" || outcome.status === "updated"))
+      state.refilled++;
     const { progress } = this.settings;
     if (outcome.status === "failed") {
       progress.emit({

@@ -24,6 +24,8 @@ export const ErrorCodes = {
   Unsupported: "DP_UNSUPPORTED",
   Aborted: "DP_ABORTED",
   CheckpointInvalid: "DP_CHECKPOINT_INVALID",
+  /** A listing that promised key order broke it. */
+  ListingOrder: "DP_LISTING_ORDER",
   ItemFailed: "DP_ITEM_FAILED",
   Internal: "DP_INTERNAL",
 } as const;

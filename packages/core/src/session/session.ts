@@ -34,6 +34,8 @@ export interface ReplicateOptions {
   readonly onConflict?: ConflictPolicy;
   readonly maxInFlight?: number;
   readonly shard?: Shard;
+  /** `map`: pair listings as the engine did before merge-joins (benchmarks compare the two). */
+  readonly join?: "auto" | "map";
   readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
   readonly options?: OptionValues;
   readonly onOutcome?: (
@@ -149,6 +151,7 @@ export class Session {
       onConflict,
       ...(run.maxInFlight !== undefined ? { maxInFlight: run.maxInFlight } : {}),
       ...(run.shard ? { shard: run.shard } : {}),
+      ...(run.join ? { join: run.join } : {}),
       ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
       ...(run.onOutcome ? { onOutcome: run.onOutcome } : {}),
       ...(run.explainError ? { explainError: run.explainError } : {}),
