@@ -1,0 +1,370 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  compareUtf8,
+  createSession,
+  type DataPlaneItem,
+  FileJournal,
+  isDataplaneError,
+  type ItemOutcome,
+  type PlanDecision,
+  type ReplicationSteps,
+  SecretRedactor,
+  type SideAccess,
+} from "../src/index.js";
+
+// Pure-logic tests of the streaming engine (merge-join, watermark checkpoints) over an
+// in-memory "service" that lists in UTF-8 order, as Blob Storage does.
+
+type Item = DataPlaneItem<"thing", { value: string }>;
+
+const item = (name: string, value: string): Item => ({
+  kind: "thing",
+  key: `thing/${name}`,
+  name,
+  properties: { value },
+  sourceResourceId: "/src",
+});
+
+const utf8Sorted = (names: Iterable<string>) =>
+  [...names].sort((a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")));
+
+const access = (side: "source" | "target"): SideAccess => ({ side });
+const info = { plugin: "fake", sourceResourceId: "/src", targetResourceId: "/dst" };
+
+/** A random generator with a seed, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Characters whose UTF-16 order differs from their UTF-8 order (U+E000…U+FFFF against emoji),
+// CJK, `~` and plain ASCII.
+const ALPHABET = ["a", "b", "Z", "0", "~", "-", "/", ".", "日", "本", "語", "😀", "🎉", "\uFF5E", "\uE000", "ß", " "];
+
+function randomName(next: () => number): string {
+  const length = 1 + Math.floor(next() * 4);
+  let name = "";
+  for (let i = 0; i < length; i++) name += ALPHABET[Math.floor(next() * ALPHABET.length)];
+  return name;
+}
+
+class Store {
+  readonly data = new Map<string, string>();
+  readonly writes = new Map<string, number>();
+  planned = new Set<string>();
+}
+
+function steps(
+  source: Map<string, string>,
+  target: Store,
+  extra: Partial<ReplicationSteps<Item, Item>> = {},
+): ReplicationSteps<Item, Item> {
+  return {
+    sorted: () => true,
+    async *listSource() {
+      for (const name of utf8Sorted(source.keys())) yield item(name, source.get(name)!);
+    },
+    async *listTarget() {
+      for (const name of utf8Sorted(target.data.keys())) yield item(name, target.data.get(name)!);
+    },
+    plan(s, t): PlanDecision {
+      target.planned.add(s.name);
+      if (!t) return { action: "create" };
+      if (t.properties.value === s.properties.value) return { action: "skip-unchanged" };
+      if (t.properties.value.startsWith("ours:")) return { action: "update", reason: "source changed" };
+      return { action: "conflict", reason: "target holds a different value" };
+    },
+    async apply(action) {
+      target.writes.set(action.source.name, (target.writes.get(action.source.name) ?? 0) + 1);
+      target.data.set(action.source.name, action.source.properties.value);
+      return undefined;
+    },
+    ...extra,
+  };
+}
+
+describe("UTF-8 order", () => {
+  it("compareUtf8 orders as the UTF-8 bytes do, where UTF-16 order differs", () => {
+    const next = random(7);
+    for (let i = 0; i < 5000; i++) {
+      const a = randomName(next);
+      const b = randomName(next);
+      expect(Math.sign(compareUtf8(a, b)), `${a} vs ${b}`).toBe(
+        Math.sign(Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"))),
+      );
+    }
+    // the case the UTF-16 comparison gets wrong
+    expect("\uFF5E" < "😀").toBe(false);
+    expect(compareUtf8("\uFF5E", "😀")).toBeLessThan(0);
+  });
+});
+
+describe("merge-join", () => {
+  it("plans exactly as the map did: create, update, skip and conflict on randomized listings", async () => {
+    for (let round = 0; round < 12; round++) {
+      const next = random(100 + round);
+      const source = new Map<string, string>();
+      const initial = new Map<string, string>();
+      for (let i = 0; i < 300; i++) {
+        const name = randomName(next);
+        const r = next();
+        if (r < 0.7) source.set(name, `v${Math.floor(next() * 3)}`);
+        if (r > 0.4) {
+          const t = next();
+          initial.set(name, t < 0.4 ? `v${Math.floor(next() * 3)}` : t < 0.7 ? "ours:old" : "theirs");
+        }
+      }
+      const outcomes: Record<string, Map<string, string>> = {};
+      const plans: Record<string, unknown> = {};
+      for (const join of ["auto", "map"] as const) {
+        const store = new Store();
+        for (const [k, v] of initial) store.data.set(k, v);
+        const seen = new Map<string, string>();
+        const ctx = createSession({ governor: { baseDelayMs: 1 } }).replicateContext(
+          access("source"),
+          access("target"),
+          {
+            join,
+            maxInFlight: 8,
+            onOutcome: (_run, o: ItemOutcome) => seen.set(o.key, `${o.status}:${o.action ?? ""}`),
+          },
+        );
+        const result = await ctx.engine.run(steps(source, store), info);
+        expect(result.success).toBe(true);
+        outcomes[join] = seen;
+        plans[join] = result.plan;
+        expect(seen.size).toBe(source.size);
+      }
+      expect(outcomes.auto).toEqual(outcomes.map);
+      expect(plans.auto).toEqual(plans.map);
+    }
+  });
+
+  it("refuses a listing that breaks the order, naming both keys, before planning past it", async () => {
+    for (const side of ["source", "target"] as const) {
+      const store = new Store();
+      const names = ["a", "b", "c", "d"];
+      const listed = ["a", "c", "b", "d"];
+      for (const n of names) store.data.set(n, "1");
+      const s = steps(new Map(names.map((n) => [n, "2"])), store);
+      const unsorted: Partial<ReplicationSteps<Item, Item>> =
+        side === "source"
+          ? {
+              async *listSource() {
+                for (const n of listed) yield item(n, "2");
+              },
+            }
+          : {
+              async *listTarget() {
+                for (const n of listed) yield item(n, "1");
+              },
+            };
+      const ctx = createSession({ governor: { baseDelayMs: 1 } }).replicateContext(
+        access("source"),
+        access("target"),
+        { maxInFlight: 1 },
+      );
+      const result = await ctx.engine.run({ ...s, ...unsorted }, info);
+      expect(result.success).toBe(false);
+      const text = [...result.errors.map((e) => `${e.code} ${e.message}`), ...result.warnings].join("\n");
+      expect(text).toMatch(/DP_LISTING_ORDER/);
+      expect(text).toContain(`${side} listing`);
+      expect(text).toContain('"thing/b" listed after "thing/c"');
+      expect(store.planned.has("d")).toBe(false);
+    }
+  });
+
+  it("keeps the target listing out of memory: only what the source has reached is read", async () => {
+    const store = new Store();
+    for (let i = 0; i < 1000; i++) store.data.set(`n${String(i).padStart(4, "0")}`, "1");
+    let read = 0;
+    let maxAhead = 0;
+    let sourced = 0;
+    const source = new Map([...store.data.keys()].map((k) => [k, "1"]));
+    const s = steps(source, store, {
+      async *listSource() {
+        for (const name of utf8Sorted(source.keys())) {
+          sourced++;
+          yield item(name, "1");
+        }
+      },
+      async *listTarget() {
+        for (const name of utf8Sorted(store.data.keys())) {
+          read++;
+          maxAhead = Math.max(maxAhead, read - sourced);
+          yield item(name, "1");
+        }
+      },
+    });
+    const ctx = createSession().replicateContext(access("source"), access("target"));
+    const result = await ctx.engine.run(s, info);
+    expect(result.counts.unchanged).toBe(1000);
+    expect(maxAhead).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("compact checkpoints", () => {
+  const identity = { plugin: "p", source: "/s", target: "/t", mode: "replication", shard: "1/1" };
+  const redactor = new SecretRedactor();
+
+  it("a watermark covers finished items in listing order; out-of-order and failed items are kept apart", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dp-watermark-"));
+    const path = join(dir, "j.jsonl");
+    const journal = FileJournal.open(path, identity, { resume: false, redactor });
+    const part = journal.partition("c1", true);
+    const keys = Array.from({ length: 2500 }, (_, i) => `k${String(i).padStart(5, "0")}`);
+    for (const k of keys) part.started(k);
+    // all but k00010 (failed) and k02400 (still in flight) finish, k02401… settle before it
+    for (const k of keys) {
+      if (k === "k02400") continue;
+      if (k !== "k00010") journal.record({ key: k, status: "created", fingerprint: "f" });
+      part.settled(k);
+    }
+    journal.close(); // a kill: k02400 never settled
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    expect(lines.some((l) => l.includes('"w":"k01999"') || l.includes('"w":"k0'))).toBe(true);
+
+    const resumed = FileJournal.open(path, identity, { resume: true, redactor });
+    const view = resumed.partition("c1", true);
+    expect(view.isDone("k00000")).toBe(true);
+    expect(view.isDone("k00010")).toBe(false); // failed: redone
+    expect(view.isDone("k02399")).toBe(true);
+    expect(view.isDone("k02400")).toBe(false); // in flight at the kill
+    expect(view.isDone("k02401", "f")).toBe(true); // finished above the watermark
+    expect(view.isDone("k02401", "changed")).toBe(false);
+    expect(view.isDone("k09999")).toBe(false);
+    expect(resumed.resumedCount).toBe(2498);
+    resumed.close();
+    // compacted: a watermark, one failed item and the finished items above the watermark
+    const compacted = readFileSync(path, "utf8").trim().split("\n");
+    expect(compacted.length).toBeLessThan(600);
+    expect(compacted.length).toBeLessThan(lines.length / 4);
+  });
+
+  it("a complete partition is one line, and the journal does not grow across resumes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dp-complete-"));
+    const path = join(dir, "j.jsonl");
+    let sizes: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const journal = FileJournal.open(path, identity, { resume: run > 0, redactor });
+      const part = journal.partition("vault-secrets", false);
+      for (let i = 0; i < 500; i++) {
+        const k = `s${i}`;
+        if (part.isDone(k)) continue;
+        part.started(k);
+        journal.record({ key: k, status: "created" });
+        part.settled(k);
+      }
+      part.listed();
+      journal.close();
+      sizes = [...sizes, readFileSync(path, "utf8").length];
+    }
+    // the first file holds 500 item lines; the resumed ones only the compact state
+    expect(sizes[1]!).toBeLessThan(sizes[0]! / 10);
+    expect(sizes[2]!).toBeLessThanOrEqual(sizes[1]!);
+  });
+
+  it("an unreadable journal is named, with the two ways on", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dp-garbage-"));
+    for (const content of ["\u0000\u0001garbage\n", "not json at all", '["an array"]\n', '{"k":"x","s":"created"}\n', ""]) {
+      const path = join(dir, "j.jsonl");
+      writeFileSync(path, content);
+      let error: unknown;
+      try {
+        FileJournal.open(path, identity, { resume: true, redactor });
+      } catch (e) {
+        error = e;
+      }
+      expect(isDataplaneError(error) && error.code).toBe("DP_CHECKPOINT_INVALID");
+      const message = `${(error as Error).message} ${(error as { hint?: string }).hint}`;
+      expect(message).toContain(path);
+      expect(message).toMatch(/cannot be read/);
+      expect(message).toMatch(/without --resume/);
+      expect(message).toMatch(/move the file away/);
+      expect(message).not.toMatch(/undefined/);
+    }
+  });
+});
+
+describe("kill at a random point, then resume", () => {
+  it("every item exactly once: 5,000 items at 64 in flight, the journal cut where a SIGKILL would leave it", async () => {
+    const N = 5000;
+    const source = new Map(Array.from({ length: N }, (_, i) => [`item-${String(i).padStart(5, "0")}`, "v1"]));
+    const dir = mkdtempSync(join(tmpdir(), "dp-kill-"));
+    for (let trial = 0; trial < 4; trial++) {
+      const next = random(900 + trial);
+      const path = join(dir, `run-${trial}.jsonl`);
+      const killAt = Math.floor(200 + next() * (N - 400));
+      const s = createSession({ governor: { baseDelayMs: 1 } });
+      const open = (file: string, resume: boolean) =>
+        s.replicateContext(access("source"), access("target"), {
+          maxInFlight: 64,
+          checkpoint: (id) => FileJournal.open(file, id, { resume, redactor: s.redactor }),
+        });
+      const first = new Store();
+      // What a SIGKILL leaves: the journal's bytes and the target's state at one instant, the
+      // journal's last line possibly cut in the middle.
+      let snapshot: { journal: string; target: Map<string, string> } | undefined;
+      let applied = 0;
+      const firstSteps = steps(source, first, {
+        async apply(action) {
+          await new Promise((r) => setTimeout(r, Math.floor(next() * 3)));
+          first.data.set(action.source.name, action.source.properties.value);
+          first.writes.set(action.source.name, 1);
+          if (++applied === killAt && !snapshot) {
+            const bytes = readFileSync(path, "utf8");
+            const cut = bytes.length - Math.floor(next() * 40);
+            snapshot = { journal: bytes.slice(0, Math.max(cut, bytes.indexOf("\n") + 1)), target: new Map(first.data) };
+          }
+          return undefined;
+        },
+      });
+      await open(path, false).engine.run(firstSteps, info);
+      expect(snapshot).toBeDefined();
+      const killed = join(dir, `killed-${trial}.jsonl`);
+      writeFileSync(killed, snapshot!.journal);
+      copyFileSync(killed, `${killed}.orig`);
+
+      const second = new Store();
+      for (const [k, v] of snapshot!.target) second.data.set(k, v);
+      const result = await open(killed, true).engine.run(steps(source, second), info);
+      expect(result.counts.failed).toBe(0);
+      // every item is in the target, and nothing already there was written again
+      expect(second.data.size).toBe(N);
+      for (const name of snapshot!.target.keys()) expect(second.writes.has(name), name).toBe(false);
+      expect(second.writes.size).toBe(N - snapshot!.target.size);
+      expect(result.counts.created).toBe(N - snapshot!.target.size);
+      // items the journal had finished were not even planned again
+      const journaled = snapshot!.journal
+        .split("\n")
+        .filter((l) => l.includes('"k":"thing/'))
+        .map((l) => {
+          try {
+            return (JSON.parse(l) as { k: string }).k.slice("thing/".length);
+          } catch {
+            return undefined;
+          }
+        })
+        .filter((k): k is string => k !== undefined);
+      for (const name of journaled) expect(second.planned.has(name), name).toBe(false);
+      expect(result.counts.resumed).toBeGreaterThanOrEqual(journaled.length);
+
+      // a resume of the finished run: everything done, nothing planned, a journal of a few lines
+      const third = new Store();
+      for (const [k, v] of second.data) third.data.set(k, v);
+      const again = await open(killed, true).engine.run(steps(source, third), info);
+      expect(again.counts.resumed).toBe(N);
+      expect(third.planned.size).toBe(0);
+      expect(readFileSync(killed, "utf8").trim().split("\n").length).toBeLessThan(10);
+    }
+  }, 120_000);
+});
