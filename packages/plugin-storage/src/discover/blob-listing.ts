@@ -252,7 +252,8 @@ export async function* sdkListing(
 /**
  * Lists a container's blobs page by page, parsing each response as it streams in: the SDK's
  * listing builds two object trees per 5,000-blob page (about 300 MB of peak RSS for 20,000
- * blobs); this keeps one entry at a time. Requests go through the SDK client's own pipeline,
+ * blobs); this keeps one page of lean entries. The service lists names in UTF-8 byte order,
+ * which the replication's merge-join relies on (and checks). Requests go through the SDK client's own pipeline,
  * so authentication and core's governor apply as for every other call. Falls back to the SDK
  * listing if the client does not expose its pipeline.
  */
@@ -282,10 +283,10 @@ export async function* listBlobEntries(
     const reader = new XmlStreamReader(page);
     const stream = response.readableStreamBody;
     if (!stream) throw new Error("List Blobs returned no body");
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-      reader.write(chunk);
-      if (page.entries.length > 0) yield* page.entries.splice(0);
-    }
+    // The page is read to its end before its entries are handed on: a consumer held back (the
+    // engine's merge-join waits for the other listing) must not leave a response half read,
+    // which the service would time out. One page is at most 5,000 lean entries.
+    for await (const chunk of stream as AsyncIterable<Uint8Array>) reader.write(chunk);
     reader.end();
     yield* page.entries.splice(0);
     marker = page.nextMarker;

@@ -16,12 +16,13 @@ import { accountCredential } from "../access/credentials.js";
 import { type AccountEndpoints, accountEndpoints, requireEndpoint } from "../access/endpoints.js";
 import { SourceSas } from "../access/source-sas.js";
 import { listBlobs, listContainerEntries, listContainers } from "../discover/blobs.js";
-import { listShares, walkShare } from "../discover/files.js";
+import { listDirectory, listShares } from "../discover/files.js";
 import {
   type BlobItem,
   type ContainerItem,
   type DirectoryItem,
   type FileItem,
+  keys,
   pathDepth,
   type ShareItem,
   type StorageItem,
@@ -54,15 +55,18 @@ export const PLUGIN_NAME = "storage";
 const DEFAULT_CONCURRENCY = 32;
 
 /**
- * Partitions: stage 0 holds the containers and the shares; stage 1 one partition per
- * container (its blobs) and per share (its directories and files, by depth), so the target
- * listing the engine keeps in memory is one container's or one share's.
+ * Partitions: stage 0 holds the containers and the shares; stage 1 one partition per container
+ * (its blobs, listed by the service in name order: the engine merge-joins them and holds
+ * nothing per blob); and one partition per directory of a share, walked level by level (a
+ * directory at depth d is stage d + 1, so it exists before its entries are copied). Azure Files
+ * documents no listing order, so the engine indexes the target's entries of one directory at a
+ * time. Only the paths of the directories still to walk are held, never their entries.
  */
 type Scope =
   | { readonly kind: "containers" }
   | { readonly kind: "shares" }
   | { readonly kind: "blobs"; readonly name: string }
-  | { readonly kind: "files"; readonly name: string };
+  | { readonly kind: "files"; readonly name: string; readonly dir: string };
 
 function scopeOf(partition: Partition | undefined): Scope {
   const id = partition?.id ?? "";
@@ -70,8 +74,33 @@ function scopeOf(partition: Partition | undefined): Scope {
   const slash = id.indexOf("/");
   const kind = id.slice(0, slash);
   const name = id.slice(slash + 1);
-  if (kind === "blobs" || kind === "files") return { kind, name };
+  if (kind === "blobs") return { kind, name };
+  if (kind === "files") {
+    const inner = name.indexOf("/");
+    return inner < 0
+      ? { kind, name, dir: "" }
+      : { kind, name: name.slice(0, inner), dir: name.slice(inner + 1) };
+  }
   throw new Error(`unknown partition ${JSON.stringify(id)}`);
+}
+
+/** A share's directory partition: `files/<share>` for its root, `files/<share>/<path>` below. */
+function directoryPartition(share: string, dir: string): Partition {
+  return {
+    id: dir === "" ? `files/${share}` : `files/${share}/${dir}`,
+    stage: dir === "" ? 1 : 1 + pathDepth(dir),
+    label: dir === "" ? `share ${share}` : `share ${share} directory ${dir}`,
+  };
+}
+
+/** Shard affinity: a share's directories and files go to the shard that owns the share. */
+function shardKeyOf(key: string): string {
+  if (key.startsWith("directory/") || key.startsWith("file/")) {
+    const rest = key.slice(key.indexOf("/") + 1);
+    const slash = rest.indexOf("/");
+    return `share/${slash < 0 ? rest : rest.slice(0, slash)}`;
+  }
+  return key;
 }
 
 interface Side {
@@ -151,11 +180,13 @@ export async function replicateAccount(
   // Containers and shares seen in the source, for `--verify`.
   const seenContainers: string[] = [];
   const seenShares: string[] = [];
+  /** Per share being walked: the directories still to list, filled as their parents are listed. */
+  const pendingDirectories = new Map<string, string[]>();
 
   const steps: ReplicationSteps<StorageItem, StorageTarget> = {
     defaultConcurrency: DEFAULT_CONCURRENCY,
 
-    async *partitions() {
+    async *partitions(ctx) {
       if (source.blob) yield { id: "containers", stage: 0, label: "containers" };
       if (source.file) yield { id: "shares", stage: 0, label: "shares" };
       if (source.blob && !templateOnly) {
@@ -165,10 +196,27 @@ export async function replicateAccount(
       }
       if (source.file) {
         for await (const s of listShares(source.file, settings.shareFilter, id)) {
-          if (!isNfs(s)) yield { id: `files/${s.name}`, stage: 1, label: `share ${s.name}` };
+          if (isNfs(s) || !ctx.owns(keys.share(s.name))) continue;
+          // Breadth first: listing a directory's partition queues its subdirectories.
+          const queue = [""];
+          pendingDirectories.set(s.name, queue);
+          for (let head = 0; head < queue.length; head++) {
+            yield directoryPartition(s.name, queue[head]!);
+            if (head > 1024 && head * 2 > queue.length) {
+              queue.splice(0, head + 1);
+              head = -1;
+            }
+          }
+          pendingDirectories.delete(s.name);
         }
       }
     },
+
+    sorted(partition) {
+      return scopeOf(partition).kind === "blobs";
+    },
+
+    shardKey: shardKeyOf,
 
     async *listSource(partition) {
       const scope = scopeOf(partition);
@@ -188,14 +236,20 @@ export async function replicateAccount(
         case "blobs":
           yield* listBlobs(source.blob!, scope.name, { prefix: settings.prefix, tags: settings.tags }, id);
           return;
-        case "files":
-          yield* walkShare(
-            source.file!,
+        case "files": {
+          const queue = pendingDirectories.get(scope.name);
+          for await (const entry of listDirectory(
+            source.file!.getShareClient(scope.name),
             scope.name,
+            scope.dir,
             { prefix: settings.prefix, details: false, directoriesOnly: templateOnly },
             id,
-          );
+          )) {
+            if (entry.kind === "directory") queue?.push(entry.item.properties.path);
+            yield entry.item;
+          }
           return;
+        }
       }
     },
 
@@ -222,13 +276,14 @@ export async function replicateAccount(
           return;
         case "files":
           if (!target.file) return;
-          for await (const item of walkShare(
-            target.file,
+          for await (const entry of listDirectory(
+            target.file.getShareClient(scope.name),
             scope.name,
+            scope.dir,
             { prefix: settings.prefix, details: false, directoriesOnly: templateOnly },
             "",
           )) {
-            yield item.kind === "directory" ? directoryTarget(item) : fileTarget(item);
+            yield entry.kind === "directory" ? directoryTarget(entry.item) : fileTarget(entry.item);
           }
           return;
       }
@@ -278,10 +333,6 @@ export async function replicateAccount(
         case "file":
           return files!.file(action as PlannedAction<FileItem, FileTarget>, ctx);
       }
-    },
-
-    phase(item) {
-      return item.kind === "directory" || item.kind === "file" ? pathDepth(item.properties.path) : 0;
     },
 
     fingerprint(item) {
