@@ -27,7 +27,18 @@ export { abortableSleep, type GovernorSettings, RequestGovernor } from "./engine
 export { type Joined, mapJoin, mergeJoin } from "./engine/join.js";
 export { compareUtf8 } from "./engine/order.js";
 export { TaskPool } from "./engine/pool.js";
-export { formatShard, ownsKey, parseShard, type Shard, stableHash, WHOLE } from "./engine/shard.js";
+export {
+  formatShard,
+  listRange,
+  ownsKey,
+  ownsName,
+  parseShard,
+  type RangeLister,
+  rangeUnitOf,
+  type Shard,
+  stableHash,
+  WHOLE,
+} from "./engine/shard.js";
 export { SlidingWindow } from "./engine/sliding-window.js";
 export { classifyError, classifyStatus, retryAfterMs, type TransientInfo } from "./engine/transient.js";
 // Errors

@@ -61,7 +61,7 @@ export interface StepContext {
   /** Adds a warning to the run's result (shown in the summary and the report). */
   warn(message: string): void;
   /** This run's shard (`{ index: 1, count: 1 }` without `--shard`). */
-  readonly shard: { readonly index: number; readonly count: number };
+  readonly shard: { readonly index: number; readonly count: number; readonly by?: "hash" | "range" };
   /** Whether this run's shard owns an item key (a verification checks only its own items). */
   owns(key: string): boolean;
 }
@@ -105,6 +105,12 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
    * Called with source and target keys alike.
    */
   shardKey?(key: string): string;
+  /**
+   * Range shards (`--shard range:k/n`): whether this partition's listings already hold only this
+   * shard's part (`listRange` divides a name space by prefixes), so the engine keeps everything
+   * listed instead of filtering by key hash. Without it, range shards fall back to the hash.
+   */
+  ranged?(partition: Partition | undefined, ctx: StepContext): boolean;
   /** The key of a target item, matched against the source item's `key`. Default: `target.key`. */
   targetKey?(target: T): string;
   /**

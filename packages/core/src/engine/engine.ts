@@ -243,7 +243,8 @@ export class Engine implements ReplicationEngine {
     const target = steps.listTarget(partition, ctx);
     const pairs = sorted ? mergeJoin(source, target, options) : mapJoin(source, target, options);
     const checkpoint = journal.partition?.(id, sorted) ?? storeCheckpoint(journal);
-    const owns = (key: string) => ownsKey(shard, steps.shardKey?.(key) ?? key);
+    const ranged = shard.by === "range" && shard.count > 1 && (steps.ranged?.(partition, ctx) ?? false);
+    const owns = ranged ? () => true : (key: string) => ownsKey(shard, steps.shardKey?.(key) ?? key);
     const group = `p:${id}`;
     let phase: number | undefined;
     for await (const pair of pairs) {

@@ -15,7 +15,12 @@ import { blobServiceClient, shareServiceClient } from "../access/clients.js";
 import { accountCredential } from "../access/credentials.js";
 import { type AccountEndpoints, accountEndpoints, requireEndpoint } from "../access/endpoints.js";
 import { SourceSas } from "../access/source-sas.js";
-import { listBlobs, listContainerEntries, listContainers } from "../discover/blobs.js";
+import {
+  listBlobs,
+  listContainerEntries,
+  listContainerEntriesRange,
+  listContainers,
+} from "../discover/blobs.js";
 import { listDirectory, listShares } from "../discover/files.js";
 import {
   type BlobItem,
@@ -216,10 +221,16 @@ export async function replicateAccount(
       return scopeOf(partition).kind === "blobs";
     },
 
+    // Range shards list only their part of each container; shares follow their shard key.
+    ranged(partition, ctx) {
+      return ctx.shard.by === "range" && scopeOf(partition).kind === "blobs";
+    },
+
     shardKey: shardKeyOf,
 
-    async *listSource(partition) {
+    async *listSource(partition, ctx) {
       const scope = scopeOf(partition);
+      const range = ctx.shard.by === "range" && ctx.shard.count > 1 ? ctx.shard : undefined;
       switch (scope.kind) {
         case "containers":
           for await (const c of listContainers(source.blob!, settings.containerFilter, id)) {
@@ -234,7 +245,12 @@ export async function replicateAccount(
           }
           return;
         case "blobs":
-          yield* listBlobs(source.blob!, scope.name, { prefix: settings.prefix, tags: settings.tags }, id);
+          yield* listBlobs(
+            source.blob!,
+            scope.name,
+            { prefix: settings.prefix, tags: settings.tags, ...(range ? { range } : {}) },
+            id,
+          );
           return;
         case "files": {
           const queue = pendingDirectories.get(scope.name);
@@ -253,8 +269,9 @@ export async function replicateAccount(
       }
     },
 
-    async *listTarget(partition) {
+    async *listTarget(partition, ctx) {
       const scope = scopeOf(partition);
+      const range = ctx.shard.by === "range" && ctx.shard.count > 1 ? ctx.shard : undefined;
       switch (scope.kind) {
         case "containers":
           if (!target.blob) return;
@@ -267,10 +284,10 @@ export async function replicateAccount(
           return;
         case "blobs":
           if (!target.blob) return;
-          for await (const b of listContainerEntries(target.blob, scope.name, {
-            prefix: settings.prefix,
-            tags: settings.tags,
-          })) {
+          const options = { prefix: settings.prefix, tags: settings.tags };
+          for await (const b of range
+            ? listContainerEntriesRange(target.blob, scope.name, range, options)
+            : listContainerEntries(target.blob, scope.name, options)) {
             if (!b.deleted) yield blobTarget(scope.name, b, settings.tags);
           }
           return;
