@@ -41,12 +41,16 @@ const steps: ReplicationSteps<Item, Item> = {
 
 if (scenario !== "resume") rmSync(journalPath, { force: true });
 const session = createSession();
-const context = session.replicateContext({ side: "source" }, { side: "target" }, {
-  maxInFlight: 32,
-  join: join === "map" ? "map" : "auto",
-  checkpoint: (identity) =>
-    FileJournal.open(journalPath, identity, { resume: scenario === "resume", redactor: session.redactor }),
-});
+const context = session.replicateContext(
+  { side: "source" },
+  { side: "target" },
+  {
+    maxInFlight: 32,
+    join: join === "map" ? "map" : "auto",
+    checkpoint: (identity) =>
+      FileJournal.open(journalPath, identity, { resume: scenario === "resume", redactor: session.redactor }),
+  },
+);
 const start = performance.now();
 // "resume": the target holds what the killed run wrote (its first half, in key order)
 const resumeSteps: ReplicationSteps<Item, Item> =

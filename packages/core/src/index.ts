@@ -25,7 +25,7 @@ export {
 export { Engine, type EngineSettings } from "./engine/engine.js";
 export { abortableSleep, type GovernorSettings, RequestGovernor } from "./engine/governor.js";
 export { type Joined, mapJoin, mergeJoin } from "./engine/join.js";
-export { compareUtf8 } from "./engine/order.js";
+export { comparatorOf, compareUtf8, compareUtf16, type KeyOrder } from "./engine/order.js";
 export { TaskPool } from "./engine/pool.js";
 export {
   formatShard,

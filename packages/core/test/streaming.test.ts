@@ -7,9 +7,12 @@ import {
   createSession,
   type DataPlaneItem,
   FileJournal,
-  isDataplaneError,
+  formatShard,
   type ItemOutcome,
+  isDataplaneError,
+  listRange,
   type PlanDecision,
+  parseShard,
   type ReplicationSteps,
   SecretRedactor,
   type SideAccess,
@@ -48,7 +51,25 @@ function random(seed: number): () => number {
 
 // Characters whose UTF-16 order differs from their UTF-8 order (U+E000…U+FFFF against emoji),
 // CJK, `~` and plain ASCII.
-const ALPHABET = ["a", "b", "Z", "0", "~", "-", "/", ".", "日", "本", "語", "😀", "🎉", "\uFF5E", "\uE000", "ß", " "];
+const ALPHABET = [
+  "a",
+  "b",
+  "Z",
+  "0",
+  "~",
+  "-",
+  "/",
+  ".",
+  "日",
+  "本",
+  "語",
+  "😀",
+  "🎉",
+  "\uFF5E",
+  "\uE000",
+  "ß",
+  " ",
+];
 
 function randomName(next: () => number): string {
   const length = 1 + Math.floor(next() * 4);
@@ -67,14 +88,17 @@ function steps(
   source: Map<string, string>,
   target: Store,
   extra: Partial<ReplicationSteps<Item, Item>> = {},
+  order: "utf8" | "utf16" = "utf8",
 ): ReplicationSteps<Item, Item> {
+  // keys are "thing/<name>": sorting names sorts keys
+  const sort = (names: Iterable<string>) => (order === "utf8" ? utf8Sorted(names) : [...names].sort());
   return {
-    sorted: () => true,
+    sorted: () => (order === "utf8" ? true : "utf16"),
     async *listSource() {
-      for (const name of utf8Sorted(source.keys())) yield item(name, source.get(name)!);
+      for (const name of sort(source.keys())) yield item(name, source.get(name)!);
     },
     async *listTarget() {
-      for (const name of utf8Sorted(target.data.keys())) yield item(name, target.data.get(name)!);
+      for (const name of sort(target.data.keys())) yield item(name, target.data.get(name)!);
     },
     plan(s, t): PlanDecision {
       target.planned.add(s.name);
@@ -109,9 +133,10 @@ describe("UTF-8 order", () => {
 });
 
 describe("merge-join", () => {
-  it("plans exactly as the map did: create, update, skip and conflict on randomized listings", async () => {
+  it("plans exactly as the map did: create, update, skip and conflict on randomized listings, in UTF-8 and UTF-16 order", async () => {
     for (let round = 0; round < 12; round++) {
       const next = random(100 + round);
+      const order = round % 2 === 0 ? "utf8" : "utf16";
       const source = new Map<string, string>();
       const initial = new Map<string, string>();
       for (let i = 0; i < 300; i++) {
@@ -138,7 +163,7 @@ describe("merge-join", () => {
             onOutcome: (_run, o: ItemOutcome) => seen.set(o.key, `${o.status}:${o.action ?? ""}`),
           },
         );
-        const result = await ctx.engine.run(steps(source, store), info);
+        const result = await ctx.engine.run(steps(source, store, {}, order), info);
         expect(result.success).toBe(true);
         outcomes[join] = seen;
         plans[join] = result.plan;
@@ -150,6 +175,25 @@ describe("merge-join", () => {
   });
 
   it("refuses a listing that breaks the order, naming both keys, before planning past it", async () => {
+    // in UTF-8 order U+FF5E sorts before an emoji; in UTF-16 order after it
+    for (const [declared, listed] of [
+      [true, ["thing/😀", "thing/\uFF5E"]],
+      ["utf16", ["thing/\uFF5E", "thing/😀"]],
+    ] as const) {
+      const store = new Store();
+      const ctx = createSession().replicateContext(access("source"), access("target"));
+      const result = await ctx.engine.run(
+        {
+          ...steps(new Map(), store),
+          sorted: () => declared,
+          async *listSource() {
+            for (const key of listed) yield item(key.slice(6), "1");
+          },
+        },
+        info,
+      );
+      expect(result.errors.map((e) => e.code)).toContain("DP_LISTING_ORDER");
+    }
     for (const side of ["source", "target"] as const) {
       const store = new Store();
       const names = ["a", "b", "c", "d"];
@@ -220,7 +264,7 @@ describe("compact checkpoints", () => {
     const dir = mkdtempSync(join(tmpdir(), "dp-watermark-"));
     const path = join(dir, "j.jsonl");
     const journal = FileJournal.open(path, identity, { resume: false, redactor });
-    const part = journal.partition("c1", true);
+    const part = journal.partition("c1", "utf8");
     const keys = Array.from({ length: 2500 }, (_, i) => `k${String(i).padStart(5, "0")}`);
     for (const k of keys) part.started(k);
     // all but k00010 (failed) and k02400 (still in flight) finish, k02401… settle before it
@@ -234,7 +278,7 @@ describe("compact checkpoints", () => {
     expect(lines.some((l) => l.includes('"w":"k01999"') || l.includes('"w":"k0'))).toBe(true);
 
     const resumed = FileJournal.open(path, identity, { resume: true, redactor });
-    const view = resumed.partition("c1", true);
+    const view = resumed.partition("c1", "utf8");
     expect(view.isDone("k00000")).toBe(true);
     expect(view.isDone("k00010")).toBe(false); // failed: redone
     expect(view.isDone("k02399")).toBe(true);
@@ -256,7 +300,7 @@ describe("compact checkpoints", () => {
     let sizes: number[] = [];
     for (let run = 0; run < 3; run++) {
       const journal = FileJournal.open(path, identity, { resume: run > 0, redactor });
-      const part = journal.partition("vault-secrets", false);
+      const part = journal.partition("vault-secrets", undefined);
       for (let i = 0; i < 500; i++) {
         const k = `s${i}`;
         if (part.isDone(k)) continue;
@@ -275,7 +319,13 @@ describe("compact checkpoints", () => {
 
   it("an unreadable journal is named, with the two ways on", () => {
     const dir = mkdtempSync(join(tmpdir(), "dp-garbage-"));
-    for (const content of ["\u0000\u0001garbage\n", "not json at all", '["an array"]\n', '{"k":"x","s":"created"}\n', ""]) {
+    for (const content of [
+      "\u0000\u0001garbage\n",
+      "not json at all",
+      '["an array"]\n',
+      '{"k":"x","s":"created"}\n',
+      "",
+    ]) {
       const path = join(dir, "j.jsonl");
       writeFileSync(path, content);
       let error: unknown;
@@ -323,7 +373,10 @@ describe("kill at a random point, then resume", () => {
           if (++applied === killAt && !snapshot) {
             const bytes = readFileSync(path, "utf8");
             const cut = bytes.length - Math.floor(next() * 40);
-            snapshot = { journal: bytes.slice(0, Math.max(cut, bytes.indexOf("\n") + 1)), target: new Map(first.data) };
+            snapshot = {
+              journal: bytes.slice(0, Math.max(cut, bytes.indexOf("\n") + 1)),
+              target: new Map(first.data),
+            };
           }
           return undefined;
         },
@@ -367,4 +420,86 @@ describe("kill at a random point, then resume", () => {
       expect(readFileSync(killed, "utf8").trim().split("\n").length).toBeLessThan(10);
     }
   }, 120_000);
+});
+
+describe("range shards", () => {
+  /** An in-memory name space listed as Blob Storage does (UTF-8 order, "/" levels), counting items read. */
+  function space(names: string[]) {
+    const sorted = utf8Sorted(names);
+    let listed = 0;
+    const lister = {
+      async *level(prefix: string) {
+        const seen = new Set<string>();
+        for (const name of sorted) {
+          if (!name.startsWith(prefix)) continue;
+          const slash = name.indexOf("/", prefix.length);
+          if (slash < 0) {
+            listed++;
+            yield { name, item: name };
+          } else {
+            const directory = name.slice(0, slash + 1);
+            if (!seen.has(directory)) {
+              seen.add(directory);
+              yield { directory };
+            }
+          }
+        }
+      },
+      async *flat(prefix: string) {
+        for (const name of sorted) {
+          if (!name.startsWith(prefix)) continue;
+          listed++;
+          yield name;
+        }
+      },
+    };
+    return { lister, listed: () => listed };
+  }
+
+  const next = random(4242);
+  const flat = Array.from(new Set(Array.from({ length: 3000 }, () => randomName(next) + randomName(next))));
+  const hierarchical = Array.from(
+    new Set(
+      Array.from(
+        { length: 3000 },
+        (_, i) => `${randomName(next)}/${i % 7 === 0 ? "" : `${randomName(next)}/`}${randomName(next)}-${i}`,
+      ),
+    ),
+  ).concat(["root-file", "日本-root", "😀-root"]);
+
+  for (const [label, names] of [
+    ["flat names (character prefixes)", flat],
+    ["hierarchical names (/)", hierarchical],
+  ] as const) {
+    it(`cover ${label} exactly once for n = 1..8, each part in UTF-8 order`, async () => {
+      for (let n = 1; n <= 8; n++) {
+        const seen = new Map<string, number>();
+        let listed = 0;
+        for (let k = 1; k <= n; k++) {
+          const { lister, listed: count } = space(names);
+          const part: string[] = [];
+          for await (const name of listRange<string>({ index: k, count: n, by: "range" }, lister))
+            part.push(name);
+          expect(part).toEqual(utf8Sorted(part));
+          for (const name of part) seen.set(name, (seen.get(name) ?? 0) + 1);
+          listed += count();
+          if (n === 1) expect(part.length).toBe(names.length);
+        }
+        expect(seen.size).toBe(names.length);
+        expect([...seen.values()].every((c) => c === 1)).toBe(true);
+        // items read across all workers: once each, plus the root level's items read again by the
+        // worker of the residual unit
+        const root = names.filter((name) => !name.includes("/")).length;
+        expect(listed).toBeLessThanOrEqual(names.length + (n > 1 ? root : 0));
+        if (label.startsWith("hierarchical")) expect(listed / names.length).toBeLessThan(1.01);
+      }
+    });
+  }
+
+  it("parses range:k/n and keeps k/n a hash shard", () => {
+    expect(parseShard("range:2/4")).toEqual({ index: 2, count: 4, by: "range" });
+    expect(formatShard(parseShard("range:2/4"))).toBe("range:2/4");
+    expect(parseShard("2/4")).toEqual({ index: 2, count: 4 });
+    expect(() => parseShard("range:5/4")).toThrow(/invalid --shard/);
+  });
 });

@@ -89,15 +89,17 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
   /** Streams the target's items (of one partition), matched to source items by `targetKey`. */
   listTarget(partition: Partition | undefined, ctx: StepContext): AsyncIterable<T>;
   /**
-   * Whether both listings of this partition yield keys in strictly ascending UTF-8 byte order
-   * (code point order; Blob Storage lists names so). The engine then plans by a merge-join of
-   * the two listings, in memory independent of the partition's size, and its checkpoint keeps
-   * a watermark instead of one entry per item. A listing that breaks the order fails the
-   * partition ("listed … after …") rather than copying wrong. Default: not sorted — the
-   * target listing is indexed in memory (Key Vault; Azure Files, whose listing order is not
-   * documented, one directory at a time).
+   * Whether both listings of this partition yield keys in strictly ascending order, and which:
+   * `"utf8"` (or `true`) — UTF-8 bytes, i.e. code points; `"utf16"` — UTF-16 code units,
+   * JavaScript's `<` (Blob Storage on accounts without a hierarchical namespace is observed to
+   * list so, as Azurite does; the two differ only for characters above U+FFFF against U+E000–
+   * U+FFFF). The engine then plans by a merge-join of the two listings, in memory independent of
+   * the partition's size, and its checkpoint keeps a watermark instead of one entry per item. A
+   * listing that breaks the order fails the partition ("listed … after …") rather than copying
+   * wrong. Default: not sorted — the target listing is indexed in memory (Key Vault; Azure
+   * Files, whose listing order is not documented, one directory at a time).
    */
-  sorted?(partition: Partition | undefined): boolean;
+  sorted?(partition: Partition | undefined): boolean | "utf8" | "utf16";
   /**
    * Shard affinity: the key that decides which `--shard` owns an item (default: the item's key).
    * Items that must be handled by one worker together (a share's directories and files, a

@@ -12,7 +12,7 @@ import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { Redactor } from "../contract/context.js";
 import { DataplaneError, ErrorCodes } from "../errors/errors.js";
-import { compareUtf8 } from "./order.js";
+import { comparatorOf, type KeyOrder } from "./order.js";
 
 /** Identifies a run: a journal is only resumed by the same plugin, source, target, mode and shard. */
 export interface RunIdentity {
@@ -56,17 +56,18 @@ export interface CheckpointStore {
   close(): void;
   /**
    * One partition's view (optional for stores written elsewhere; without it the engine uses
-   * `isDone` and `record` alone). `ordered`: the partition's items are started in ascending
-   * UTF-8 key order, which a watermark needs.
+   * `isDone` and `record` alone). `order`: the partition's items are started in this ascending
+   * key order, which a watermark needs (undefined: no order).
    */
-  partition?(id: string, ordered: boolean): PartitionCheckpoint;
+  partition?(id: string, order: KeyOrder | undefined): PartitionCheckpoint;
 }
 
 /** What a resumed journal says about one partition. */
 interface ResumedPartition {
   complete: boolean;
-  /** Every started item with a key ≤ this (UTF-8 order) settled, done unless in `notDone`. */
+  /** Every started item with a key ≤ this (in `order`) settled, done unless in `notDone`. */
   watermark?: string;
+  order?: KeyOrder;
   /** Finished items above the watermark (key → fingerprint, "" when none). */
   readonly done: Map<string, string>;
   /** Items below the watermark or in a complete partition that did not finish. */
@@ -94,7 +95,7 @@ class LivePartition implements PartitionCheckpoint {
 
   constructor(
     readonly number: number,
-    readonly ordered: boolean,
+    readonly order: KeyOrder | undefined,
     readonly resumed: ResumedPartition | undefined,
     readonly journal: FileJournal,
   ) {}
@@ -105,7 +106,12 @@ class LivePartition implements PartitionCheckpoint {
     const stored = r.done.get(key);
     if (stored !== undefined) return fingerprint === undefined || stored === "" || stored === fingerprint;
     if (r.complete) return true;
-    return this.ordered && r.watermark !== undefined && compareUtf8(key, r.watermark) <= 0;
+    return (
+      this.order !== undefined &&
+      r.order === this.order &&
+      r.watermark !== undefined &&
+      comparatorOf(this.order)(key, r.watermark) <= 0
+    );
   }
 
   started(key: string): void {
@@ -136,7 +142,7 @@ class LivePartition implements PartitionCheckpoint {
       this.#head = 0;
     }
     // A watermark line now and then: between them, the item lines keep the state.
-    if (passed !== undefined && this.ordered && this.#sinceMark >= WATERMARK_EVERY) {
+    if (passed !== undefined && this.order !== undefined && this.#sinceMark >= WATERMARK_EVERY) {
       this.journal.write({ p: this.number, w: passed });
       this.#sinceMark = 0;
     }
@@ -242,12 +248,14 @@ export class FileJournal implements CheckpointStore {
 
   #load(path: string, identity: RunIdentity): void {
     const fd = openSync(path, "r");
-    const names = new Map<number, string>();
+    const names = new Map<number, { id: string; order?: KeyOrder }>();
     const part = (p: unknown): ResumedPartition => {
-      const id = typeof p === "number" ? (names.get(p) ?? `#${p}`) : "";
+      const named = typeof p === "number" ? names.get(p) : undefined;
+      const id = typeof p === "number" ? (named?.id ?? `#${p}`) : "";
       let r = this.#previous.get(id);
       if (!r) {
         r = resumedPartition();
+        if (named?.order) r.order = named.order;
         this.#previous.set(id, r);
       }
       return r;
@@ -260,12 +268,16 @@ export class FileJournal implements CheckpointStore {
         let parsed: Record<string, unknown>;
         try {
           const value: unknown = JSON.parse(line);
-          if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not an object");
+          if (typeof value !== "object" || value === null || Array.isArray(value))
+            throw new Error("not an object");
           parsed = value as Record<string, unknown>;
         } catch {
           // A torn last line from a killed run: ignore it, the item is planned again.
           if (torn && !first) continue;
-          throw unreadable(path, first ? "its first line is not a checkpoint header" : `line ${number} is not a journal entry`);
+          throw unreadable(
+            path,
+            first ? "its first line is not a checkpoint header" : `line ${number} is not a journal entry`,
+          );
         }
         if (first) {
           first = false;
@@ -291,7 +303,8 @@ export class FileJournal implements CheckpointStore {
           continue;
         }
         if (typeof parsed.P === "number" && typeof parsed.id === "string") {
-          names.set(parsed.P, parsed.id);
+          const order = parsed.o === "utf8" || parsed.o === "utf16" ? parsed.o : undefined;
+          names.set(parsed.P, { id: parsed.id, ...(order ? { order } : {}) });
           continue;
         }
         const r = part(parsed.p);
@@ -302,10 +315,11 @@ export class FileJournal implements CheckpointStore {
         } else if (typeof parsed.x === "string") {
           r.done.delete(parsed.x);
           r.notDone.add(parsed.x);
-        } else if (typeof parsed.w === "string") {
+        } else if (typeof parsed.w === "string" && r.order !== undefined) {
           const w = parsed.w;
-          r.watermark = r.watermark === undefined || compareUtf8(w, r.watermark) > 0 ? w : r.watermark;
-          for (const k of r.done.keys()) if (compareUtf8(k, w) <= 0) r.done.delete(k);
+          const compare = comparatorOf(r.order);
+          r.watermark = r.watermark === undefined || compare(w, r.watermark) > 0 ? w : r.watermark;
+          for (const k of r.done.keys()) if (compare(k, w) <= 0) r.done.delete(k);
         } else if (parsed.c !== undefined) {
           r.complete = true;
           r.done.clear();
@@ -325,7 +339,7 @@ export class FileJournal implements CheckpointStore {
     this.#write({ ...header, done: this.#resumed });
     for (const [id, r] of this.#previous) {
       if (id === "" && r.done.size === 0) continue;
-      const p = this.#number(id);
+      const p = this.#number(id, r.order);
       if (r.watermark !== undefined) this.#write({ p, w: r.watermark });
       for (const k of r.notDone) this.#write({ p, x: k });
       for (const [k, f] of r.done) this.#write({ p, k, s: "done", ...(f ? { f } : {}) });
@@ -344,12 +358,13 @@ export class FileJournal implements CheckpointStore {
     }
   }
 
-  #number(id: string): number {
-    let n = this.#numbers.get(id);
+  #number(id: string, order: KeyOrder | undefined): number {
+    const named = `${order ?? ""}:${id}`;
+    let n = this.#numbers.get(named);
     if (n === undefined) {
       n = this.#nextNumber++;
-      this.#numbers.set(id, n);
-      this.write({ P: n, id });
+      this.#numbers.set(named, n);
+      this.write({ P: n, id, ...(order ? { o: order } : {}) });
     }
     return n;
   }
@@ -366,7 +381,7 @@ export class FileJournal implements CheckpointStore {
     return false;
   }
 
-  partition(id: string, ordered: boolean): PartitionCheckpoint {
+  partition(id: string, order: KeyOrder | undefined): PartitionCheckpoint {
     const previous = this.#previous.get(id);
     const legacy = this.#previous.get("");
     // Lines of a journal written before partitions were named apply everywhere.
@@ -380,7 +395,7 @@ export class FileJournal implements CheckpointStore {
           }
         : previous;
     this.#previous.delete(id);
-    return new LivePartition(this.#number(id), ordered, resumed, this);
+    return new LivePartition(this.#number(id, order), order, resumed, this);
   }
 
   #write(value: object): void {

@@ -34,6 +34,7 @@ import {
 } from "./checkpoint.js";
 import { abortableSleep, type RequestGovernor } from "./governor.js";
 import { mapJoin, mergeJoin } from "./join.js";
+import { comparatorOf, type KeyOrder } from "./order.js";
 import { TaskPool } from "./pool.js";
 import { formatShard, ownsKey, type Shard, WHOLE } from "./shard.js";
 import { classifyError } from "./transient.js";
@@ -236,13 +237,20 @@ export class Engine implements ReplicationEngine {
     const { settings } = this;
     const targetKey = steps.targetKey ?? ((t: T) => (t as unknown as DataPlaneItem).key);
     const legacy = settings.join === "map";
-    const sorted = !legacy && (steps.sorted?.(partition) ?? false);
+    const declared = legacy ? false : (steps.sorted?.(partition) ?? false);
+    const order: KeyOrder | undefined =
+      declared === true ? "utf8" : declared === false ? undefined : declared;
     const id = partition?.id ?? "";
-    const options = { targetKey, extraneous: false, where: partition?.label ?? (id || "the run") };
+    const options = {
+      targetKey,
+      extraneous: false,
+      where: partition?.label ?? (id || "the run"),
+      ...(order ? { compare: comparatorOf(order) } : {}),
+    };
     const source = steps.listSource(partition, ctx);
     const target = steps.listTarget(partition, ctx);
-    const pairs = sorted ? mergeJoin(source, target, options) : mapJoin(source, target, options);
-    const checkpoint = journal.partition?.(id, sorted) ?? storeCheckpoint(journal);
+    const pairs = order ? mergeJoin(source, target, options) : mapJoin(source, target, options);
+    const checkpoint = journal.partition?.(id, order) ?? storeCheckpoint(journal);
     const ranged = shard.by === "range" && shard.count > 1 && (steps.ranged?.(partition, ctx) ?? false);
     const owns = ranged ? () => true : (key: string) => ownsKey(shard, steps.shardKey?.(key) ?? key);
     const group = `p:${id}`;

@@ -13,6 +13,8 @@ export interface JoinOptions<T> {
   readonly extraneous: boolean;
   /** Names the partition in errors. */
   readonly where: string;
+  /** The listings' key order (default: UTF-8). */
+  readonly compare?: (a: string, b: string) => number;
 }
 
 function unsorted(where: string, side: string, previous: string, key: string): DataplaneError {
@@ -26,7 +28,7 @@ function unsorted(where: string, side: string, previous: string, key: string): D
 }
 
 /**
- * Pairs two listings in ascending UTF-8 key order by walking both at once: memory independent
+ * Pairs two listings in ascending key order (UTF-8 unless told otherwise) by walking both at once: memory independent
  * of their size. Fails as soon as either breaks the order. Equal target keys: the last wins.
  */
 export async function* mergeJoin<S extends DataPlaneItem, T>(
@@ -35,6 +37,7 @@ export async function* mergeJoin<S extends DataPlaneItem, T>(
   options: JoinOptions<T>,
 ): AsyncGenerator<Joined<S, T>> {
   const { targetKey, extraneous, where } = options;
+  const compare = options.compare ?? compareUtf8;
   const targets = target[Symbol.asyncIterator]();
   let next: T | undefined;
   let nextKey = "";
@@ -48,7 +51,7 @@ export async function* mergeJoin<S extends DataPlaneItem, T>(
       return;
     }
     const key = targetKey(r.value);
-    if (previousTarget !== undefined && compareUtf8(key, previousTarget) < 0)
+    if (previousTarget !== undefined && compare(key, previousTarget) < 0)
       throw unsorted(where, "target", previousTarget, key);
     previousTarget = key;
     next = r.value;
@@ -62,10 +65,10 @@ export async function* mergeJoin<S extends DataPlaneItem, T>(
         started = true;
         await advance();
       }
-      if (previous !== undefined && compareUtf8(item.key, previous) <= 0)
+      if (previous !== undefined && compare(item.key, previous) <= 0)
         throw unsorted(where, "source", previous, item.key);
       previous = item.key;
-      while (!ended && compareUtf8(nextKey, item.key) < 0) {
+      while (!ended && compare(nextKey, item.key) < 0) {
         if (extraneous) yield { target: next as T };
         await advance();
       }

@@ -19,3 +19,17 @@ export function compareUtf8(a: string, b: string): number {
   }
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
+
+/**
+ * The key orders a sorted listing may come in: `utf8` — UTF-8 bytes (code points); `utf16` —
+ * UTF-16 code units, JavaScript's own `<` (what Blob Storage is observed to list by, and Azurite).
+ */
+export type KeyOrder = "utf8" | "utf16";
+
+export function compareUtf16(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function comparatorOf(order: KeyOrder): (a: string, b: string) => number {
+  return order === "utf16" ? compareUtf16 : compareUtf8;
+}

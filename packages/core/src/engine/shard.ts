@@ -51,7 +51,9 @@ export interface RangeLister<E> {
    * The entries directly below `prefix` with the delimiter "/", in UTF-8 order: items, and
    * virtual directories (`{ directory }`, ending in "/").
    */
-  level(prefix: string): AsyncIterable<{ readonly name: string; readonly item: E } | { readonly directory: string }>;
+  level(
+    prefix: string,
+  ): AsyncIterable<{ readonly name: string; readonly item: E } | { readonly directory: string }>;
   /** Every item whose name starts with `prefix`, in UTF-8 order. */
   flat(prefix: string): AsyncIterable<E>;
 }

@@ -6,7 +6,7 @@ import {
   RestError,
 } from "@azure/core-rest-pipeline";
 import type { ContainerClient } from "@azure/storage-blob";
-import { compareUtf8 } from "@dataplane/core";
+import { compareUtf16 } from "@dataplane/core";
 import { XmlStreamReader } from "../util/xml-stream.js";
 
 /** One entry of a List Blobs page, as lean as the comparison and the items need. */
@@ -267,8 +267,9 @@ export async function* sdkListing(
 /**
  * Lists a container's blobs page by page, parsing each response as it streams in: the SDK's
  * listing builds two object trees per 5,000-blob page (about 300 MB of peak RSS for 20,000
- * blobs); this keeps one page of lean entries. The service lists names in UTF-8 byte order,
- * which the replication's merge-join relies on (and checks). Requests go through the SDK client's own pipeline,
+ * blobs); this keeps one page of lean entries. The service lists names in order (UTF-16 code
+ * units on accounts without a hierarchical namespace), which the replication's merge-join
+ * relies on (and checks). Requests go through the SDK client's own pipeline,
  * so authentication and core's governor apply as for every other call. Falls back to the SDK
  * listing if the client does not expose its pipeline.
  */
@@ -313,8 +314,8 @@ export type LevelEntry = { readonly blob: BlobEntry } | { readonly directory: st
 
 /**
  * One level of a container below `prefix` (delimiter "/"): its blobs and its virtual
- * directories, in UTF-8 name order (each page sorted, so the order does not depend on how a
- * service interleaves the two kinds within a page).
+ * directories, in the service's name order (UTF-16 code units; each page sorted, so the order
+ * does not depend on how a service interleaves the two kinds within a page).
  */
 export async function* listBlobLevel(
   container: ContainerClient,
@@ -344,7 +345,7 @@ export async function* listBlobLevel(
       ...page.entries.map((blob) => ({ name: blob.name, entry: { blob } })),
       ...page.prefixes.map((directory) => ({ name: directory, entry: { directory } })),
     ];
-    entries.sort((a, b) => compareUtf8(a.name, b.name));
+    entries.sort((a, b) => compareUtf16(a.name, b.name));
     for (const e of entries) yield e.entry;
     marker = page.nextMarker;
   } while (marker);

@@ -98,6 +98,12 @@ function directoryPartition(share: string, dir: string): Partition {
   };
 }
 
+/** Whether the account has a hierarchical namespace (ADLS Gen2): its List Blobs order is by path. */
+function hierarchical(resource: AzureResource): boolean {
+  const value = (resource.properties as Record<string, unknown> | undefined)?.isHnsEnabled;
+  return value === true || value === "true";
+}
+
 /** Shard affinity: a share's directories and files go to the shard that owns the share. */
 function shardKeyOf(key: string): string {
   if (key.startsWith("directory/") || key.startsWith("file/")) {
@@ -185,6 +191,7 @@ export async function replicateAccount(
   // Containers and shares seen in the source, for `--verify`.
   const seenContainers: string[] = [];
   const seenShares: string[] = [];
+  const blobsSorted = !hierarchical(sourceResource) && !hierarchical(targetResource);
   /** Per share being walked: the directories still to list, filled as their parents are listed. */
   const pendingDirectories = new Map<string, string[]>();
 
@@ -217,20 +224,24 @@ export async function replicateAccount(
       }
     },
 
+    // Blob names are listed in UTF-16 code unit order on accounts without a hierarchical
+    // namespace (observed on the service, and Azurite's order); with one, in path order. The
+    // merge-join needs both sides in the same, known order; otherwise one container's target
+    // listing is indexed.
     sorted(partition) {
-      return scopeOf(partition).kind === "blobs";
+      return scopeOf(partition).kind === "blobs" && blobsSorted ? "utf16" : false;
     },
 
     // Range shards list only their part of each container; shares follow their shard key.
     ranged(partition, ctx) {
-      return ctx.shard.by === "range" && scopeOf(partition).kind === "blobs";
+      return ctx.shard.by === "range" && scopeOf(partition).kind === "blobs" && blobsSorted;
     },
 
     shardKey: shardKeyOf,
 
     async *listSource(partition, ctx) {
       const scope = scopeOf(partition);
-      const range = ctx.shard.by === "range" && ctx.shard.count > 1 ? ctx.shard : undefined;
+      const range = ctx.shard.by === "range" && ctx.shard.count > 1 && blobsSorted ? ctx.shard : undefined;
       switch (scope.kind) {
         case "containers":
           for await (const c of listContainers(source.blob!, settings.containerFilter, id)) {
@@ -271,7 +282,7 @@ export async function replicateAccount(
 
     async *listTarget(partition, ctx) {
       const scope = scopeOf(partition);
-      const range = ctx.shard.by === "range" && ctx.shard.count > 1 ? ctx.shard : undefined;
+      const range = ctx.shard.by === "range" && ctx.shard.count > 1 && blobsSorted ? ctx.shard : undefined;
       switch (scope.kind) {
         case "containers":
           if (!target.blob) return;
@@ -282,7 +293,7 @@ export async function replicateAccount(
           if (!target.file) return;
           for await (const s of listShares(target.file, settings.shareFilter, "")) yield shareTarget(s);
           return;
-        case "blobs":
+        case "blobs": {
           if (!target.blob) return;
           const options = { prefix: settings.prefix, tags: settings.tags };
           for await (const b of range
@@ -291,6 +302,7 @@ export async function replicateAccount(
             if (!b.deleted) yield blobTarget(scope.name, b, settings.tags);
           }
           return;
+        }
         case "files":
           if (!target.file) return;
           for await (const entry of listDirectory(
