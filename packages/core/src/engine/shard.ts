@@ -78,14 +78,14 @@ export function ownsName(shard: Shard, name: string): boolean {
 }
 
 /**
- * This range shard's part of a name space, in UTF-8 order. The names are divided by their first
- * character: each printable ASCII character is a unit listed by one worker with that character
- * as prefix (one level with "/", then each virtual directory found there flat), so the names of
- * these units are listed exactly once across the workers. Names starting with any other
- * character form one more unit; its worker finds them in the root level's listing (which also
- * lists the root's other items, not their directories) — cheap for hierarchical names, a second
- * full listing for a flat container of such a worker. Units are spread by a hash of the
- * character, so the split is deterministic, but only as even as the names' first characters.
+ * This range shard's part of a name space, in the lister's order. The names are divided by their
+ * first character: each printable ASCII character is a unit, listed (flat, with the character as
+ * prefix) by one worker only, so the names of these units are listed exactly once across the
+ * workers. Names starting with any other character form one more unit; its worker finds them in
+ * the root level's listing ("/" as delimiter, then each such virtual directory flat), which also
+ * lists the root's other items but not what lies in their directories — cheap for hierarchical
+ * names, a second listing of a flat container's root. Units are spread by a hash of the
+ * character: the split is deterministic, but only as even as the names' first characters.
  */
 export async function* listRange<E>(shard: Shard, lister: RangeLister<E>): AsyncIterable<E> {
   if (ownsUnit(shard, RESIDUAL)) {
@@ -98,11 +98,5 @@ export async function* listRange<E>(shard: Shard, lister: RangeLister<E>): Async
     }
     return;
   }
-  for (const c of FIRST) {
-    if (!ownsUnit(shard, c)) continue;
-    for await (const entry of lister.level(c)) {
-      if ("directory" in entry) yield* lister.flat(entry.directory);
-      else yield entry.item;
-    }
-  }
+  for (const c of FIRST) if (ownsUnit(shard, c)) yield* lister.flat(c);
 }

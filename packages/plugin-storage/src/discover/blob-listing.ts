@@ -282,31 +282,47 @@ export async function* listBlobEntries(
     yield* sdkListing(container, options);
     return;
   }
-  let marker = "";
-  do {
-    const url = pageUrl(container, options, marker);
-    const request = createPipelineRequest({
-      url,
-      method: "GET",
-      // As the SDK's own requests: an http:// endpoint (an emulator) is the user's choice.
-      allowInsecureConnection: url.startsWith("http:"),
-      headers: createHttpHeaders({ "x-ms-version": LIST_VERSION, accept: "application/xml" }),
-      streamResponseStatusCodes: new Set([200]),
-    });
-    const response = await sender.sendRequest(request);
-    if (response.status !== 200) throw await errorFrom(response);
-    const page = new ListBlobsPage();
-    const reader = new XmlStreamReader(page);
-    const stream = response.readableStreamBody;
-    if (!stream) throw new Error("List Blobs returned no body");
-    // The page is read to its end before its entries are handed on: a consumer held back (the
-    // engine's merge-join waits for the other listing) must not leave a response half read,
-    // which the service would time out. One page is at most 5,000 lean entries.
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) reader.write(chunk);
-    reader.end();
+  // The next page is requested while this one's entries are handed on (one page ahead: two
+  // pages at most in memory), so a consumer never waits for a round trip it could have hidden.
+  let next: Promise<ListBlobsPage> | undefined = readPage(sender, container, options, "");
+  while (next) {
+    const page: ListBlobsPage = await next;
+    next = page.nextMarker ? readPage(sender, container, options, page.nextMarker) : undefined;
+    // A page requested ahead that fails before it is awaited must not be an unhandled rejection.
+    next?.catch(() => {});
     yield* page.entries.splice(0);
-    marker = page.nextMarker;
-  } while (marker);
+  }
+}
+
+/**
+ * One List Blobs page, read to its end before its entries are handed on: a consumer held back
+ * (the engine's merge-join waits for the other listing) must not leave a response half read,
+ * which the service would time out. One page is at most 5,000 lean entries.
+ */
+async function readPage(
+  sender: PipelineSender,
+  container: ContainerClient,
+  options: BlobListingOptions,
+  marker: string,
+): Promise<ListBlobsPage> {
+  const url = pageUrl(container, options, marker);
+  const request = createPipelineRequest({
+    url,
+    method: "GET",
+    // As the SDK's own requests: an http:// endpoint (an emulator) is the user's choice.
+    allowInsecureConnection: url.startsWith("http:"),
+    headers: createHttpHeaders({ "x-ms-version": LIST_VERSION, accept: "application/xml" }),
+    streamResponseStatusCodes: new Set([200]),
+  });
+  const response = await sender.sendRequest(request);
+  if (response.status !== 200) throw await errorFrom(response);
+  const page = new ListBlobsPage();
+  const reader = new XmlStreamReader(page);
+  const stream = response.readableStreamBody;
+  if (!stream) throw new Error("List Blobs returned no body");
+  for await (const chunk of stream as AsyncIterable<Uint8Array>) reader.write(chunk);
+  reader.end();
+  return page;
 }
 
 /** One entry of a listing with a delimiter: a blob, or a virtual directory. */
@@ -323,30 +339,17 @@ export async function* listBlobLevel(
 ): AsyncIterable<LevelEntry> {
   const sender = senderOf(container);
   if (!sender) throw new Error("range shards need the client's pipeline");
-  let marker = "";
-  do {
-    const url = pageUrl(container, { ...options, delimiter: "/" }, marker);
-    const request = createPipelineRequest({
-      url,
-      method: "GET",
-      allowInsecureConnection: url.startsWith("http:"),
-      headers: createHttpHeaders({ "x-ms-version": LIST_VERSION, accept: "application/xml" }),
-      streamResponseStatusCodes: new Set([200]),
-    });
-    const response = await sender.sendRequest(request);
-    if (response.status !== 200) throw await errorFrom(response);
-    const page = new ListBlobsPage();
-    const reader = new XmlStreamReader(page);
-    const stream = response.readableStreamBody;
-    if (!stream) throw new Error("List Blobs returned no body");
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) reader.write(chunk);
-    reader.end();
+  const level = { ...options, delimiter: "/" as const };
+  let next: Promise<ListBlobsPage> | undefined = readPage(sender, container, level, "");
+  while (next) {
+    const page: ListBlobsPage = await next;
+    next = page.nextMarker ? readPage(sender, container, level, page.nextMarker) : undefined;
+    next?.catch(() => {});
     const entries: { name: string; entry: LevelEntry }[] = [
       ...page.entries.map((blob) => ({ name: blob.name, entry: { blob } })),
       ...page.prefixes.map((directory) => ({ name: directory, entry: { directory } })),
     ];
     entries.sort((a, b) => compareUtf16(a.name, b.name));
     for (const e of entries) yield e.entry;
-    marker = page.nextMarker;
-  } while (marker);
+  }
 }
