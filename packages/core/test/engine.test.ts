@@ -327,6 +327,42 @@ describe("engine: plan → apply", () => {
   });
 });
 
+describe("shard affinity", () => {
+  it("items a plugin gives one shard key land in one shard together, and ctx.owns agrees", async () => {
+    // names "g<group>/<n>": the group is the shard key
+    const source = Array.from({ length: 120 }, (_, i) => item(`g${i % 6}/${i}`, "1"));
+    const groupOf = (key: string) => key.slice(0, key.indexOf("/", "thing/".length));
+    const byShard = new Map<string, number>();
+    let total = 0;
+    for (let k = 1; k <= 3; k++) {
+      const target = new FakeStore();
+      const ctx = session().replicateContext(access("source"), access("target"), {
+        shard: { index: k, count: 3 },
+      });
+      let owned: boolean[] = [];
+      const result = await ctx.engine.run(
+        steps(source, target, {
+          shardKey: groupOf,
+          async finish(stepCtx) {
+            owned = source.map((i) => stepCtx.owns(i.key));
+            return undefined;
+          },
+        }),
+        info,
+      );
+      total += result.counts.created;
+      for (const name of target.data.keys()) {
+        const group = groupOf(`thing/${name}`);
+        expect(byShard.get(group) ?? k, group).toBe(k);
+        byShard.set(group, k);
+      }
+      expect(owned.filter(Boolean).length).toBe(result.counts.created);
+    }
+    expect(total).toBe(120);
+    expect(byShard.size).toBe(6);
+  });
+});
+
 describe("HTTP governor", () => {
   function fakeResponse(status: number, headers: Record<string, string> = {}) {
     return (request: unknown) =>

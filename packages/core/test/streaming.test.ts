@@ -503,3 +503,96 @@ describe("range shards", () => {
     expect(() => parseShard("range:5/4")).toThrow(/invalid --shard/);
   });
 });
+
+describe("mirror mode (--delete-extraneous)", () => {
+  const mirrorSteps = (source: Map<string, string>, store: Store, order: "utf8" | "utf16" = "utf8") =>
+    steps(
+      source,
+      store,
+      {
+        async remove(t) {
+          store.data.delete(t.name);
+          store.writes.set(`-${t.name}`, (store.writes.get(`-${t.name}`) ?? 0) + 1);
+          return undefined;
+        },
+      },
+      order,
+    );
+
+  it("removes what the source does not have, exactly as the map does, and a dry run only plans it", async () => {
+    const next = random(31337);
+    const source = new Map<string, string>();
+    const initial = new Map<string, string>();
+    for (let i = 0; i < 400; i++) {
+      const name = randomName(next) + randomName(next);
+      if (next() < 0.6) source.set(name, "v");
+      if (next() < 0.6) initial.set(name, "v");
+    }
+    const extraneous = [...initial.keys()].filter((k) => !source.has(k));
+    expect(extraneous.length).toBeGreaterThan(50);
+    const fill = () => {
+      const store = new Store();
+      for (const [k, v] of initial) store.data.set(k, v);
+      return store;
+    };
+    const dry = fill();
+    const dryRun = await createSession()
+      .replicateContext(access("source"), access("target"), { dryRun: true, deleteExtraneous: true })
+      .engine.run(mirrorSteps(source, dry), info);
+    expect(dry.data).toEqual(fill().data);
+    expect(dryRun.plan.thing?.delete).toBe(extraneous.length);
+    expect(dryRun.counts.deleted).toBe(0);
+
+    for (const join of ["auto", "map"] as const) {
+      const store = fill();
+      const result = await createSession()
+        .replicateContext(access("source"), access("target"), {
+          join,
+          deleteExtraneous: true,
+          maxInFlight: 8,
+        })
+        .engine.run(mirrorSteps(source, store, join === "auto" ? "utf16" : "utf8"), info);
+      expect(result.counts.deleted).toBe(extraneous.length);
+      expect(new Set(store.data.keys())).toEqual(new Set(source.keys()));
+      for (const k of extraneous) expect(store.writes.get(`-${k}`)).toBe(1);
+    }
+    // never the default
+    const store = fill();
+    const plain = await createSession()
+      .replicateContext(access("source"), access("target"))
+      .engine.run(mirrorSteps(source, store), info);
+    expect(plain.counts.deleted).toBe(0);
+    for (const k of extraneous) expect(store.data.has(k)).toBe(true);
+  });
+
+  it("respects shards and filters: each extraneous item removed once, none outside the filter", async () => {
+    const source = new Map(Array.from({ length: 100 }, (_, i) => [`keep-${i}`, "v"]));
+    const store = new Store();
+    for (let i = 0; i < 100; i++) store.data.set(`keep-${i}`, "v");
+    for (let i = 0; i < 60; i++) store.data.set(`gone-${i}`, "v");
+    for (let i = 0; i < 10; i++) store.data.set(`other-${i}`, "v");
+    // a name filter wraps both listings identically (as --names does): "other-*" is outside it
+    const filtered = (s: ReplicationSteps<Item, Item>): ReplicationSteps<Item, Item> => ({
+      ...s,
+      async *listSource(p, ctx) {
+        for await (const i of s.listSource(p, ctx)) if (!i.name.startsWith("other-")) yield i;
+      },
+      async *listTarget(p, ctx) {
+        for await (const t of s.listTarget(p, ctx)) if (!t.name.startsWith("other-")) yield t;
+      },
+    });
+    let deleted = 0;
+    for (let k = 1; k <= 3; k++) {
+      const result = await createSession()
+        .replicateContext(access("source"), access("target"), {
+          deleteExtraneous: true,
+          shard: { index: k, count: 3 },
+        })
+        .engine.run(filtered(mirrorSteps(source, store)), info);
+      deleted += result.counts.deleted;
+    }
+    expect(deleted).toBe(60);
+    expect([...store.data.keys()].filter((k) => k.startsWith("gone-"))).toEqual([]);
+    expect([...store.data.keys()].filter((k) => k.startsWith("other-"))).toHaveLength(10);
+  });
+});

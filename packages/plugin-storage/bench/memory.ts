@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { type AzureResource, listRange, parseShard } from "@dataplane/core";
 import { startAzurite } from "@dataplane/emulators";
-import { listBlobEntries, listBlobLevel } from "../dist/discover/blob-listing.js";
+import { type BlobEntry, listBlobEntries, listBlobLevel } from "../dist/discover/blob-listing.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_MEMORY_BLOBS ?? 200_000);
@@ -128,7 +128,7 @@ try {
   const covered = new Set<string>();
   start = performance.now();
   for (let k = 1; k <= 4; k++) {
-    for await (const entry of listRange(parseShard(`range:${k}/4`), {
+    for await (const entry of listRange<BlobEntry>(parseShard(`range:${k}/4`), {
       async *level(prefix) {
         for await (const e of listBlobLevel(source, { prefix, metadata: true })) {
           if ("directory" in e) yield { directory: e.directory };

@@ -47,6 +47,14 @@ export interface ApplyResult {
   readonly warnings?: readonly string[];
 }
 
+/** What the plugin reports after removing one target item (mirror mode). */
+export interface RemoveResult {
+  /** Default "deleted"; "skipped-unsupported" for items the plugin does not remove (say why). */
+  readonly status?: "deleted" | "skipped-unsupported";
+  readonly reason?: string;
+  readonly warnings?: readonly string[];
+}
+
 /** Passed to every step: what a plugin needs to plan and act on one item. */
 export interface StepContext {
   readonly signal: AbortSignalLike;
@@ -136,6 +144,16 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
   fingerprint?(item: S): string;
   /** Bytes an action will move (progress bars). */
   size?(item: S): number | undefined;
+  /**
+   * Mirror mode (`--delete-extraneous`, never the default): removes one target item that the
+   * source does not have — found by the merge-join, or left over in the map — within this run's
+   * shard and the same listings (so the same filters). Delete, never purge: where the service
+   * soft-deletes, the item stays recoverable. A dry run only plans it ("delete"). Without this
+   * step the plugin does not take part in mirror mode (the run says so).
+   */
+  remove?(target: T, ctx: StepContext): Promise<RemoveResult | undefined>;
+  /** Kind and key of a target item, for the outcome of its removal. Default: the item's own. */
+  describeTarget?(target: T): { readonly kind: string; readonly key: string };
   /** Called once after all partitions are applied (verification, vault-level settings). */
   finish?(ctx: StepContext): Promise<FinishResult | undefined>;
   /** Suggested items in flight when the user gives no `--max-in-flight`. */

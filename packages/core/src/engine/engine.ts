@@ -52,6 +52,8 @@ export interface EngineSettings {
    * per item, as the engine did before merge-joins (kept to measure against).
    */
   readonly join?: "auto" | "map";
+  /** Mirror mode: remove from the target what the source does not have (plugins with `remove`). */
+  readonly deleteExtraneous?: boolean;
   /** Opens the checkpoint journal of one run (not called for dry runs). */
   readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
   readonly governor: RequestGovernor;
@@ -241,9 +243,12 @@ export class Engine implements ReplicationEngine {
     const order: KeyOrder | undefined =
       declared === true ? "utf8" : declared === false ? undefined : declared;
     const id = partition?.id ?? "";
+    const mirror = settings.deleteExtraneous === true && steps.remove !== undefined;
+    if (settings.deleteExtraneous && !steps.remove)
+      book.warn(`${state.plugin} cannot remove target items: --delete-extraneous deleted nothing`);
     const options = {
       targetKey,
-      extraneous: false,
+      extraneous: mirror,
       where: partition?.label ?? (id || "the run"),
       ...(order ? { compare: comparatorOf(order) } : {}),
     };
@@ -258,7 +263,21 @@ export class Engine implements ReplicationEngine {
     for await (const pair of pairs) {
       if (settings.signal.aborted) break;
       const item = pair.source;
-      if (item === undefined || !owns(item.key)) continue;
+      if (item === undefined) {
+        const extraneous = pair.target as T;
+        const key = targetKey(extraneous);
+        if (!owns(key)) continue;
+        checkpoint.started(key);
+        await pool.submit(group, async () => {
+          try {
+            await this.#remove(state, extraneous, key);
+          } finally {
+            checkpoint.settled(key);
+          }
+        });
+        continue;
+      }
+      if (!owns(item.key)) continue;
       book.discovered(item.kind);
       settings.progress.emit({
         type: "discovered",
@@ -343,6 +362,42 @@ export class Engine implements ReplicationEngine {
       }
     }
     this.settings.onOutcome?.({ plugin: state.plugin, source: state.source, target: state.target }, outcome);
+  }
+
+  /** Mirror mode: removes one target item the source does not have (a dry run plans it). */
+  async #remove<S extends DataPlaneItem, T>(state: RunState<S, T>, target: T, key: string): Promise<void> {
+    const { steps, ctx, book } = state;
+    const { settings } = this;
+    const kind = steps.describeTarget?.(target).kind ?? (target as unknown as DataPlaneItem).kind ?? "item";
+    const base = { key, kind, action: "delete" };
+    book.planned(kind, "delete");
+    settings.progress.emit({ type: "planned", plugin: state.plugin, kind, key, action: "delete" });
+    if (settings.dryRun) {
+      this.#record(state, { ...base, status: "planned", reason: "not in the source" });
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const removed = await steps.remove!(target, ctx);
+        for (const w of removed?.warnings ?? []) book.warn(settings.redactor.redact(w));
+        const status = removed?.status ?? "deleted";
+        const reason = removed?.reason ?? "not in the source";
+        this.#record(state, { ...base, status, reason: settings.redactor.redact(reason) });
+        return;
+      } catch (error) {
+        const info = classifyError(error);
+        if (info.retryable && attempt < settings.governor.maxRetries && !settings.signal.aborted) {
+          try {
+            await abortableSleep(info.retryAfterMs ?? settings.governor.backoffMs(attempt), settings.signal);
+          } catch {
+            // aborted while waiting: record the failure
+          }
+          if (!settings.signal.aborted) continue;
+        }
+        this.#record(state, { key, kind, status: "failed", error: errorOf(error, settings.redactor) });
+        return;
+      }
+    }
   }
 
   /** Plans and applies one item; a transient failure plans again before the next attempt. */

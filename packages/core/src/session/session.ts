@@ -36,6 +36,8 @@ export interface ReplicateOptions {
   readonly shard?: Shard;
   /** `map`: pair listings as the engine did before merge-joins (benchmarks compare the two). */
   readonly join?: "auto" | "map";
+  /** Mirror mode (`--delete-extraneous`): remove from the target what the source does not have. */
+  readonly deleteExtraneous?: boolean;
   readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
   readonly options?: OptionValues;
   readonly onOutcome?: (
@@ -152,6 +154,7 @@ export class Session {
       ...(run.maxInFlight !== undefined ? { maxInFlight: run.maxInFlight } : {}),
       ...(run.shard ? { shard: run.shard } : {}),
       ...(run.join ? { join: run.join } : {}),
+      ...(run.deleteExtraneous ? { deleteExtraneous: true } : {}),
       ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
       ...(run.onOutcome ? { onOutcome: run.onOutcome } : {}),
       ...(run.explainError ? { explainError: run.explainError } : {}),

@@ -21,7 +21,7 @@ import {
   listContainerEntriesRange,
   listContainers,
 } from "../discover/blobs.js";
-import { listDirectory, listShares } from "../discover/files.js";
+import { type Entry, listDirectory, listShares } from "../discover/files.js";
 import {
   type BlobItem,
   type ContainerItem,
@@ -55,6 +55,9 @@ import {
 import { describeVerify, verifyAccounts } from "./verify.js";
 
 export const PLUGIN_NAME = "storage";
+
+/** Directories of a share whose listings are read ahead of the one being worked on. */
+const LISTING_AHEAD = 4;
 
 /** Items in flight when the user gives no `--max-in-flight` (AzCopy's default for small machines). */
 const DEFAULT_CONCURRENCY = 32;
@@ -192,6 +195,41 @@ export async function replicateAccount(
   const seenContainers: string[] = [];
   const seenShares: string[] = [];
   const blobsSorted = !hierarchical(sourceResource) && !hierarchical(targetResource);
+  /** Directory listings read ahead, by side and path (at most LISTING_AHEAD directories each). */
+  const ahead = new Map<string, Promise<Entry[]>>();
+  const walk = { prefix: settings.prefix, details: false, directoriesOnly: templateOnly };
+  const readDirectory = (side: "source" | "target", share: string, dir: string) => {
+    const service = side === "source" ? source.file : target.file;
+    return service
+      ? listDirectory(service.getShareClient(share), share, dir, walk, side === "source" ? id : "")
+      : undefined;
+  };
+  const prefetch = (share: string, dir: string) => {
+    for (const side of ["source", "target"] as const) {
+      const key = `${side}:${share}/${dir}`;
+      if (ahead.has(key)) continue;
+      const listing = readDirectory(side, share, dir);
+      if (!listing) continue;
+      const collected = (async () => {
+        const entries: Entry[] = [];
+        for await (const entry of listing) entries.push(entry);
+        return entries;
+      })();
+      collected.catch(() => {}); // awaited (and reported) when its partition is worked on
+      ahead.set(key, collected);
+    }
+  };
+  async function* directoryListing(
+    share: string,
+    dir: string,
+    side: "source" | "target",
+  ): AsyncIterable<Entry> {
+    const key = `${side}:${share}/${dir}`;
+    const read = ahead.get(key);
+    ahead.delete(key);
+    if (read) yield* await read;
+    else yield* readDirectory(side, share, dir) ?? [];
+  }
   /** Per share being walked: the directories still to list, filled as their parents are listed. */
   const pendingDirectories = new Map<string, string[]>();
 
@@ -213,6 +251,10 @@ export async function replicateAccount(
           const queue = [""];
           pendingDirectories.set(s.name, queue);
           for (let head = 0; head < queue.length; head++) {
+            // The next directories' listings are read while this one is worked on (14.5):
+            // listing a share of many directories is not one round trip after another.
+            for (let ahead = head; ahead < Math.min(queue.length, head + LISTING_AHEAD); ahead++)
+              prefetch(s.name, queue[ahead]!);
             yield directoryPartition(s.name, queue[head]!);
             if (head > 1024 && head * 2 > queue.length) {
               queue.splice(0, head + 1);
@@ -265,13 +307,7 @@ export async function replicateAccount(
           return;
         case "files": {
           const queue = pendingDirectories.get(scope.name);
-          for await (const entry of listDirectory(
-            source.file!.getShareClient(scope.name),
-            scope.name,
-            scope.dir,
-            { prefix: settings.prefix, details: false, directoriesOnly: templateOnly },
-            id,
-          )) {
+          for await (const entry of directoryListing(scope.name, scope.dir, "source")) {
             if (entry.kind === "directory") queue?.push(entry.item.properties.path);
             yield entry.item;
           }
@@ -305,13 +341,7 @@ export async function replicateAccount(
         }
         case "files":
           if (!target.file) return;
-          for await (const entry of listDirectory(
-            target.file.getShareClient(scope.name),
-            scope.name,
-            scope.dir,
-            { prefix: settings.prefix, details: false, directoriesOnly: templateOnly },
-            "",
-          )) {
+          for await (const entry of directoryListing(scope.name, scope.dir, "target")) {
             yield entry.kind === "directory" ? directoryTarget(entry.item) : fileTarget(entry.item);
           }
           return;
