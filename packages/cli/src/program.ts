@@ -74,6 +74,7 @@ const CORE_FLAGS = new Set([
   "shard",
   "checkpoint",
   "resume",
+  "delete-extraneous",
   "report",
   "source-credential",
   "source-tenant",
@@ -293,9 +294,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--rate <n>", "cap on requests per second per endpoint")
     .option("--max-retries <n>", "retries of a transient failure before the item fails (default 10)")
     .option("--retry-delay <ms>", "first backoff without Retry-After, doubling each time (default 1000)")
-    .option("--shard <k/n>", "process only shard k of n (stable hash of the item key)")
+    .option(
+      "--shard <k/n>",
+      "process only shard k of n (stable hash of the item key; range:k/n also divides the listing)",
+    )
     .option("--checkpoint <dir>", "where run journals are kept (default .dataplane/checkpoints)")
     .option("--resume", "continue the previous identical run from its journal")
+    .option(
+      "--delete-extraneous",
+      "mirror: delete from the target what the source no longer has (soft delete where the service has it; try --dry-run first)",
+    )
     .option("--report <file>", "write every item's outcome to this JSON file")
     .option("--source-credential <type>", "credential type for the source")
     .option("--source-tenant <id>", "Entra ID tenant of the source")

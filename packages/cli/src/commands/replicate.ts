@@ -40,6 +40,8 @@ export interface ReplicateFlags {
   readonly shard?: string;
   readonly checkpoint?: string;
   readonly resume?: boolean;
+  /** Mirror mode: delete from the target what the source no longer has. */
+  readonly deleteExtraneous?: boolean;
   readonly report?: string;
   readonly sourceCredential?: string;
   readonly sourceTenant?: string;
@@ -353,6 +355,7 @@ export async function replicateCommand(
           onConflict,
           ...(maxInFlight !== undefined ? { maxInFlight } : {}),
           ...(shard ? { shard } : {}),
+          ...(flags.deleteExtraneous ? { deleteExtraneous: true } : {}),
           options: pluginOptions.get(plugin.name) ?? {},
           checkpoint: (identity) => {
             const id = createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);

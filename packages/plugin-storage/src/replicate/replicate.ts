@@ -38,6 +38,7 @@ import { planBlob, planContainer } from "./blob-plan.js";
 import { FileCopier } from "./file-copy.js";
 import { isNfs, planDirectory, planFile, planShare } from "./file-plan.js";
 import { readTarget } from "./read-target.js";
+import { removeTarget } from "./remove.js";
 import { SmbPermissions } from "./smb-permissions.js";
 import {
   type BlobTarget,
@@ -349,6 +350,8 @@ export async function replicateAccount(
     },
 
     readTarget: (item) => readTarget(item, target, settings.tags),
+
+    remove: (existing) => removeTarget(existing, target),
 
     plan(item, existing): PlanDecision | Promise<PlanDecision> {
       const unsupportedTarget: PlanDecision = {
