@@ -49,8 +49,11 @@ export interface ApplyResult {
 
 /** What the plugin reports after removing one target item (mirror mode). */
 export interface RemoveResult {
-  /** Default "deleted"; "skipped-unsupported" for items the plugin does not remove (say why). */
-  readonly status?: "deleted" | "skipped-unsupported";
+  /**
+   * Default "deleted"; "skipped-unchanged" when there is nothing to remove (already deleted);
+   * "skipped-unsupported" for items the plugin does not remove (say why).
+   */
+  readonly status?: "deleted" | "skipped-unchanged" | "skipped-unsupported";
   readonly reason?: string;
   readonly warnings?: readonly string[];
 }
