@@ -256,6 +256,55 @@ describe("merge-join", () => {
   });
 });
 
+describe("phases", () => {
+  it("stream in ascending order without being held back, and a phase going down fails the partition", async () => {
+    const phaseOf = (i: Item) => i.name.split("/").length;
+    const applied: string[] = [];
+    let maxAhead = 0;
+    let listed = 0;
+    const names = ["a", "b", "a/x", "b/y", "a/x/1", "a/x/2", "b/y/3"];
+    const run = (order: string[]) => {
+      const store = new Store();
+      return createSession()
+        .replicateContext(access("source"), access("target"), { maxInFlight: 4 })
+        .engine.run(
+          {
+            ...steps(new Map(order.map((n) => [n, "1"])), store),
+            sorted: () => false,
+            async *listSource() {
+              for (const n of order) {
+                listed++;
+                yield item(n, "1");
+              }
+            },
+            phase: phaseOf,
+            async apply(action) {
+              maxAhead = Math.max(maxAhead, listed - applied.length);
+              await new Promise((r) => setTimeout(r, 2));
+              applied.push(action.source.name);
+              return undefined;
+            },
+          },
+          info,
+        );
+    };
+    const ok = await run(names);
+    expect(ok.counts.created).toBe(7);
+    for (const n of names) {
+      const parent = n.split("/").slice(0, -1).join("/");
+      if (parent) expect(applied.indexOf(parent), n).toBeLessThan(applied.indexOf(n));
+    }
+    // never more listed than in flight (4) plus the item waiting for its phase
+    expect(maxAhead).toBeLessThanOrEqual(5);
+    applied.length = 0;
+    listed = 0;
+    const bad = await run(["a", "a/x", "b"]);
+    expect(bad.errors.map((e) => `${e.code} ${e.message}`).join("\n")).toMatch(
+      /DP_PLUGIN_INVALID .*listed thing\/b \(phase 1\) after items of phase 2/,
+    );
+  });
+});
+
 describe("compact checkpoints", () => {
   const identity = { plugin: "p", source: "/s", target: "/t", mode: "replication", shard: "1/1" };
   const redactor = new SecretRedactor();
