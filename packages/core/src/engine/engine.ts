@@ -85,6 +85,16 @@ interface RunState<S extends DataPlaneItem, T> {
   refilled: number;
 }
 
+/** Outcomes that finish an item: the journal remembers these (not planned, resumed, stopped or failed). */
+const FINISHED: ReadonlySet<string> = new Set([
+  "created",
+  "updated",
+  "skipped-unchanged",
+  "skipped-unsupported",
+  "skipped-conflict",
+  "deleted",
+]);
+
 /** A partition view over a store that has none: every item on its own, no watermark. */
 function storeCheckpoint(store: CheckpointStore): PartitionCheckpoint {
   return {
@@ -353,7 +363,7 @@ export class Engine implements ReplicationEngine {
         ...(outcome.reason ? { reason: outcome.reason } : {}),
         ...(outcome.bytes !== undefined ? { bytes: outcome.bytes } : {}),
       });
-      if (outcome.status !== "planned" && outcome.status !== "skipped-resumed") {
+      if (FINISHED.has(outcome.status)) {
         state.journal.record({
           key: outcome.key,
           status: outcome.status,
