@@ -398,9 +398,18 @@ export class FileJournal implements CheckpointStore {
     return new LivePartition(this.#number(id, order), order, resumed, this);
   }
 
+  /** One buffer for every line: a string per `writeSync` costs native memory the allocator keeps. */
+  #buffer = Buffer.allocUnsafe(64 * 1024);
+
   #write(value: object): void {
     if (this.#fd === undefined) throw new Error("journal closed");
-    writeSync(this.#fd, `${this.#redactor.redact(JSON.stringify(value))}\n`);
+    const line = `${this.#redactor.redact(JSON.stringify(value))}\n`;
+    if (Buffer.byteLength(line) > this.#buffer.length)
+      this.#buffer = Buffer.allocUnsafe(Buffer.byteLength(line) * 2);
+    const length = this.#buffer.write(line, 0);
+    // One system call per line, as before: a kill leaves at most this line torn.
+    let written = 0;
+    while (written < length) written += writeSync(this.#fd, this.#buffer, written, length - written);
   }
 
   /** @internal Appends one line (used by the partitions). */
