@@ -74,6 +74,7 @@ const CORE_FLAGS = new Set([
   "shard",
   "checkpoint",
   "resume",
+  "delete-extraneous",
   "report",
   "source-credential",
   "source-tenant",
@@ -368,9 +369,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       "stop the run when every request to an endpoint fails to connect for this long (default 120)",
     )
     .option("--stop-grace <s>", "after Ctrl-C/SIGTERM, how long items in flight get to finish (default 25)")
-    .option("--shard <k/n>", "process only shard k of n (stable hash of the item key)")
+    .option(
+      "--shard <k/n>",
+      "process only shard k of n (stable hash of the item key; range:k/n also divides the listing)",
+    )
     .option("--checkpoint <dir>", "where run journals are kept (default .dataplane/checkpoints)")
     .option("--resume", "continue the previous identical run from its journal")
+    .option(
+      "--delete-extraneous",
+      "mirror: delete from the target what the source no longer has (soft delete where the service has it; try --dry-run first)",
+    )
     .option("--report <file>", "write every item's outcome to this JSON file")
     .option("--source-credential <type>", "credential type for the source")
     .option("--source-tenant <id>", "Entra ID tenant of the source")

@@ -31,6 +31,7 @@ beforeAll(async () => {
     "chaos",
     "leaks",
     "badconfig",
+    "torn",
   ]);
   for (let i = 0; i < N; i++) {
     bed.emulator.seedSecret("source", `secret-${String(i).padStart(3, "0")}`, canary(i), {
@@ -120,6 +121,30 @@ describe("engine over the Key Vault emulator", () => {
     const journal = readFileSync(join(checkpoint, journals[0]!), "utf8");
     expect(journal).not.toContain(CANARY);
   }, 300_000);
+
+  it("a journal that cannot be read is named, with the two ways on, exit 2, nothing written", async () => {
+    const checkpoint = join(dir, "cp-torn");
+    const first = await run(replicateArgs("torn", ["--checkpoint", checkpoint, "--max-in-flight", "8"]));
+    expect(first.code).toBe(0);
+    const journals = readdirSync(checkpoint);
+    expect(journals).toHaveLength(1);
+    const path = join(checkpoint, journals[0]!);
+    writeFileSync(path, "\u0000\u0007 not a journal\n{{{\n");
+    const written = bed.emulator.stats("torn").secretVersionsCreated;
+    bed.client("torn").setSecret("secret-001", "changed in the target");
+    await new Promise((r) => setTimeout(r, 50));
+    const resumed = await run(replicateArgs("torn", ["--checkpoint", checkpoint, "--resume"]));
+    expect(resumed.code).toBe(2);
+    const lines = resumed.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(path);
+    expect(lines[0]).toMatch(/cannot be read/);
+    expect(lines[0]).toMatch(/without --resume/);
+    expect(lines[0]).toMatch(/move the file away/);
+    expect(lines[0]).not.toMatch(/undefined|at .*\.js/);
+    expect(bed.emulator.stats("torn").secretVersionsCreated).toBe(written + 1);
+    expect(readFileSync(path, "utf8")).toBe("\u0000\u0007 not a journal\n{{{\n");
+  }, 120_000);
 
   it("four shards in parallel cover the set exactly once", async () => {
     const runs = [1, 2, 3, 4].map(

@@ -1,5 +1,9 @@
 // Engine overhead: the same in-memory "service" replicated through the engine and through a
 // hand-written bounded-concurrency loop, in one run. Printed, never asserted.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
 import { createSession, type DataPlaneItem, type ReplicationSteps } from "../dist/index.js";
 
 const N = Number(process.env.BENCH_ITEMS ?? 200_000);
@@ -89,3 +93,96 @@ console.log(
     peak_rss_mb: peak / 1024 / 1024,
   })}`,
 );
+
+// ---------------------------------------------------------------------------------------------
+// Memory at any size: synthetic sorted steps (no I/O) through the engine, each run in its own
+// process so its peak RSS is its own. Streaming engine (merge-join, watermark journal) beside the
+// previous engine's way (`join: "map"`: target listing in a map, one journal entry per item),
+// in the same run. BENCH_ENGINE_SIZES (default 100k,1M,10M); BENCH_ENGINE_LEGACY_MAX caps the
+// sizes the previous engine is run at (default: all).
+
+const SIZES = (process.env.BENCH_ENGINE_SIZES ?? "100000,1000000,10000000").split(",").map(Number);
+const LEGACY_MAX = Number(process.env.BENCH_ENGINE_LEGACY_MAX ?? Number.POSITIVE_INFINITY);
+const workDir = mkdtempSync(joinPath(tmpdir(), "dp-bench-engine-"));
+
+interface ChildResult {
+  seconds: number;
+  items: number;
+  peakRssMb: number;
+}
+
+function child(scenario: string, n: number, join: "auto" | "map", journal: string): ChildResult | undefined {
+  const out = spawnSync(
+    process.execPath,
+    [new URL("./engine-child.ts", import.meta.url).pathname, scenario, String(n), join, journal],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
+  if (scenario === "kill") return undefined; // it kills itself halfway
+  if (out.status !== 0) {
+    // The previous engine may run out of memory at sizes the streaming one handles: say so.
+    console.log(
+      `(engine-child ${scenario} ${n} ${join} failed: ${out.stderr.trim().split("\n").slice(-2).join(" ")})`,
+    );
+    return undefined;
+  }
+  return JSON.parse(out.stdout.trim().split("\n").pop()!) as ChildResult;
+}
+
+function row(label: string, n: number, ours: ChildResult | undefined, legacy: ChildResult | undefined): void {
+  if (!ours) return;
+  const perItem = (r: ChildResult) => `${((r.seconds / r.items) * 1e6).toFixed(2)} µs/item`;
+  console.log(
+    `engine ${label}, ${n.toLocaleString("en")} items in one partition — streaming: peak RSS ${ours.peakRssMb.toFixed(0)} MB, ${perItem(ours)}` +
+      (legacy
+        ? ` | previous engine: peak RSS ${legacy.peakRssMb.toFixed(0)} MB, ${perItem(legacy)}`
+        : " | previous engine: not run (see above)"),
+  );
+  console.log(
+    `BENCH ${JSON.stringify({
+      package: "@dataplane/core",
+      name: `engine ${label}, ${n} items, one partition`,
+      ours_s: ours.seconds,
+      baseline_s: legacy?.seconds ?? null,
+      ratio: legacy ? ours.seconds / legacy.seconds : null,
+      target: "peak RSS < 250 MB; µs/item flat within 20 %",
+      peak_rss_mb: ours.peakRssMb,
+      baseline_peak_rss_mb: legacy?.peakRssMb ?? null,
+      us_per_item: (ours.seconds / ours.items) * 1e6,
+    })}`,
+  );
+}
+
+try {
+  const perItem: number[] = [];
+  for (const n of SIZES) {
+    const legacyToo = n <= LEGACY_MAX;
+    for (const scenario of ["fresh", "half", "resume"] as const) {
+      const run = (join: "auto" | "map") => {
+        const journal = joinPath(workDir, `${scenario}-${join}-${n}.jsonl`);
+        if (scenario === "resume") child("kill", n, join, journal);
+        const result = child(scenario, n, join, journal);
+        rmSync(journal, { force: true });
+        return result;
+      };
+      const ours = run("auto");
+      // With an empty target the previous engine's map is empty too: compared where it matters.
+      const legacy = legacyToo && (scenario !== "fresh" || n <= 1_000_000) ? run("map") : undefined;
+      const label =
+        scenario === "fresh"
+          ? "fresh target"
+          : scenario === "half"
+            ? "target holding half"
+            : "resumed after a SIGKILL at 50 %";
+      row(label, n, ours, legacy);
+      if (scenario === "fresh" && ours) perItem.push(ours.seconds / ours.items);
+    }
+  }
+  if (perItem.length > 1) {
+    const spread = Math.max(...perItem) / Math.min(...perItem) - 1;
+    console.log(
+      `engine time per item across ${SIZES.map((n) => n.toLocaleString("en")).join(" / ")}: spread ${(spread * 100).toFixed(0)} % (target: within 20 %)`,
+    );
+  }
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}

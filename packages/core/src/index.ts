@@ -18,11 +18,13 @@ export {
   FileJournal,
   type JournalEntry,
   noCheckpoint,
+  type PartitionCheckpoint,
   type RunIdentity,
 } from "./engine/checkpoint.js";
 // The replication engine and its mechanisms
 export { DEFAULT_STOP_GRACE_MS, Engine, type EngineSettings } from "./engine/engine.js";
 export { abortableSleep, type GovernorSettings, RequestGovernor } from "./engine/governor.js";
+export { type Joined, mapJoin, mergeJoin } from "./engine/join.js";
 export {
   acquireRunLock,
   defaultStateDir,
@@ -31,8 +33,20 @@ export {
   type RunLockIdentity,
   runLockPath,
 } from "./engine/lock.js";
+export { comparatorOf, compareUtf8, compareUtf16, type KeyOrder } from "./engine/order.js";
 export { TaskPool } from "./engine/pool.js";
-export { formatShard, ownsKey, parseShard, type Shard, stableHash, WHOLE } from "./engine/shard.js";
+export {
+  formatShard,
+  listRange,
+  ownsKey,
+  ownsName,
+  parseShard,
+  type RangeLister,
+  rangeUnitOf,
+  type Shard,
+  stableHash,
+  WHOLE,
+} from "./engine/shard.js";
 export { SlidingWindow } from "./engine/sliding-window.js";
 export { classifyError, classifyStatus, retryAfterMs, type TransientInfo } from "./engine/transient.js";
 // Errors

@@ -192,7 +192,7 @@ describe("engine: plan → apply", () => {
   it("finishes lower phases before higher ones and lower stages before higher ones", async () => {
     const order: string[] = [];
     const target = new FakeStore();
-    const source = [item("a/b/c", "1", 2), item("a", "1", 0), item("a/b", "1", 1), item("x", "1", 0)];
+    const source = [item("a", "1", 0), item("x", "1", 0), item("a/b", "1", 1), item("a/b/c", "1", 2)];
     const ctx = session().replicateContext(access("source"), access("target"), { maxInFlight: 8 });
     await ctx.engine.run(
       steps(source, target, {
@@ -281,14 +281,41 @@ describe("engine: plan → apply", () => {
       info,
     );
     expect(target.writes).toBe(7);
-    // the target's listing would say "unchanged"; make it blind so only the journal prevents re-writes
-    const blind = new FakeStore();
+    // the target holds the finished items, but in a state its listing would call stale: only
+    // the journal prevents re-writes
+    const stale = new FakeStore();
+    for (const name of target.data.keys()) stale.data.set(name, "ours:stale");
     const second = s.replicateContext(access("source"), access("target"), {
       checkpoint: (identity) => FileJournal.open(path, identity, { resume: true, redactor: s.redactor }),
     });
-    const result = await second.engine.run(steps(source, blind), info);
-    expect(blind.writes).toBe(13);
-    expect(result.counts).toMatchObject({ discovered: 20, created: 13, skipped: 7 });
+    const result = await second.engine.run(steps(source, stale), info);
+    expect(stale.writes).toBe(13);
+    expect(result.counts).toMatchObject({ discovered: 20, created: 13, skipped: 7, resumed: 7 });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("resume trusts the target over the journal: an emptied target is refilled, and the summary says so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dp-engine-"));
+    const path = join(dir, "journal.jsonl");
+    const s = session();
+    const source = Array.from({ length: 30 }, (_, i) => item(`i${i}`, "1"));
+    const open = (resume: boolean) =>
+      s.replicateContext(access("source"), access("target"), {
+        checkpoint: (identity) => FileJournal.open(path, identity, { resume, redactor: s.redactor }),
+      });
+    const first = new FakeStore();
+    await open(false).engine.run(steps(source, first), info);
+    expect(first.writes).toBe(30);
+    // the target was restarted empty; the journal says everything is done
+    const emptied = new FakeStore();
+    emptied.data.set("i3", "1");
+    const result = await open(true).engine.run(steps(source, emptied), info);
+    expect(emptied.writes).toBe(29);
+    expect(emptied.data.size).toBe(30);
+    expect(result.counts).toMatchObject({ created: 29, resumed: 1, failed: 0 });
+    expect(result.warnings.join("\n")).toMatch(
+      /29 items the checkpoint called finished were missing from the target and were copied again/,
+    );
   });
 
   it("processes only the items of its shard", async () => {
@@ -309,6 +336,42 @@ describe("engine: plan → apply", () => {
     }
     expect(total).toBe(200);
     expect(seen.size).toBe(200);
+  });
+});
+
+describe("shard affinity", () => {
+  it("items a plugin gives one shard key land in one shard together, and ctx.owns agrees", async () => {
+    // names "g<group>/<n>": the group is the shard key
+    const source = Array.from({ length: 120 }, (_, i) => item(`g${i % 6}/${i}`, "1"));
+    const groupOf = (key: string) => key.slice(0, key.indexOf("/", "thing/".length));
+    const byShard = new Map<string, number>();
+    let total = 0;
+    for (let k = 1; k <= 3; k++) {
+      const target = new FakeStore();
+      const ctx = session().replicateContext(access("source"), access("target"), {
+        shard: { index: k, count: 3 },
+      });
+      let owned: boolean[] = [];
+      const result = await ctx.engine.run(
+        steps(source, target, {
+          shardKey: groupOf,
+          async finish(stepCtx) {
+            owned = source.map((i) => stepCtx.owns(i.key));
+            return undefined;
+          },
+        }),
+        info,
+      );
+      total += result.counts.created;
+      for (const name of target.data.keys()) {
+        const group = groupOf(`thing/${name}`);
+        expect(byShard.get(group) ?? k, group).toBe(k);
+        byShard.set(group, k);
+      }
+      expect(owned.filter(Boolean).length).toBe(result.counts.created);
+    }
+    expect(total).toBe(120);
+    expect(byShard.size).toBe(6);
   });
 });
 

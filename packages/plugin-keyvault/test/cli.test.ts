@@ -8,7 +8,7 @@ import type { KeyVaultEmulator } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keySpecs, type SeededSecretSpec, secretSpecs, seedKeys, seedSecretSpecs } from "./helpers/seed.js";
 import { startVaults, vaultConfig, vaultResource } from "./helpers/vaults.js";
-import { readVaultSecrets } from "./helpers/verify.js";
+import { clients, readVaultSecrets } from "./helpers/verify.js";
 
 const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const CLI = join(WORKSPACE, "packages/cli/dist/bin.js");
@@ -183,6 +183,40 @@ describe("the dataplane CLI with the keyvault plugin", () => {
     };
     expect(summary.results[0]!.counts).toMatchObject({ created: 0, updated: 0, skipped: 44 });
     expect(emulator.stats("target-vault").secretVersionsCreated).toBe(0);
+  });
+
+  it("mirror mode: a dry run shows the deletions, --delete-extraneous soft-deletes them (never purges)", async () => {
+    // the target holds what the source no longer has
+    const dst = clients(emulator, "target-vault");
+    for (const name of ["retired-a", "retired-b"]) await dst.secrets.setSecret(name, `CANARY-${name}`);
+    await dst.keys.createRsaKey("retired-key");
+    const args = ["replicate", "--source", source(), "--target", target(), ...config()];
+    const dry = await dataplane(...args, "--dry-run", "--delete-extraneous");
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/secret\s+delete\s+2/);
+    expect(dry.stdout).toMatch(/key\s+delete\s+1/);
+    expect((await dst.secrets.getSecret("retired-a")).value).toBe("CANARY-retired-a");
+
+    const plain = await dataplane(...args, "--json");
+    expect(plain.code, plain.stderr).toBe(0);
+    expect((await dst.keys.getKey("retired-key")).name).toBe("retired-key");
+
+    const mirror = await dataplane(...args, "--delete-extraneous", "--json");
+    expect(mirror.code, mirror.stderr).toBe(0);
+    const summary = JSON.parse(mirror.stdout.trim().split("\n").at(-1)!) as {
+      results: { counts: { deleted: number; created: number; failed: number } }[];
+    };
+    expect(summary.results[0]!.counts).toMatchObject({ deleted: 3, created: 0, failed: 0 });
+    const deleted: string[] = [];
+    for await (const d of dst.secrets.listDeletedSecrets()) deleted.push(d.name);
+    expect(deleted.sort()).toEqual(["retired-a", "retired-b"]);
+    await expect(dst.secrets.getSecret("retired-a")).rejects.toMatchObject({ statusCode: 404 });
+    // soft-deleted, recoverable: not purged
+    expect((await dst.keys.getDeletedKey("retired-key")).name).toBe("retired-key");
+    // every secret the source has is still there
+    const left = await readVaultSecrets(emulator, "target-vault");
+    for (const spec of secrets.filter((s) => s.versions.at(-1)!.options.enabled !== false))
+      expect(left.has(spec.name), spec.name).toBe(true);
   });
 
   it("never prints a secret value", () => {

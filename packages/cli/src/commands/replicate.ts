@@ -56,6 +56,8 @@ export interface ReplicateFlags {
   readonly shard?: string;
   readonly checkpoint?: string;
   readonly resume?: boolean;
+  /** Mirror mode: delete from the target what the source no longer has. */
+  readonly deleteExtraneous?: boolean;
   readonly report?: string;
   readonly include?: string[];
   readonly exclude?: string[];
@@ -520,6 +522,7 @@ export async function replicateCommand(
           onConflict,
           ...(maxInFlight !== undefined ? { maxInFlight } : {}),
           ...(shard ? { shard } : {}),
+          ...(flags.deleteExtraneous ? { deleteExtraneous: true } : {}),
           options: pluginOptions.get(plugin.name) ?? {},
           lock: (identity) =>
             acquireRunLock(locks, {

@@ -3,9 +3,12 @@ import type { DataPlaneItem, JsonObject } from "./item.js";
 import type { ReplicationMode, ReplicationResult } from "./result.js";
 
 /**
- * A slice of the work whose target listing fits in memory (a container, a share, one item
- * kind of a vault). Partitions of a lower `stage` are fully applied before a higher stage
- * starts; partitions of one stage share the run's concurrency.
+ * A slice of the work, listed and matched as one unit: a container, one directory of a share,
+ * one item kind of a vault. When both listings of a partition come in key order (`sorted`), the
+ * engine matches them by a merge-join and holds nothing per item; otherwise it indexes the
+ * partition's target listing in memory, so an unsorted partition should be a natural, bounded
+ * unit (a vault's secrets, one directory). Partitions of a lower `stage` are fully applied
+ * before a higher stage starts; partitions of one stage share the run's concurrency.
  */
 export interface Partition {
   readonly id: string;
@@ -46,6 +49,17 @@ export interface ApplyResult {
   readonly warnings?: readonly string[];
 }
 
+/** What the plugin reports after removing one target item (mirror mode). */
+export interface RemoveResult {
+  /**
+   * Default "deleted"; "skipped-unchanged" when there is nothing to remove (already deleted);
+   * "skipped-unsupported" for items the plugin does not remove (say why).
+   */
+  readonly status?: "deleted" | "skipped-unchanged" | "skipped-unsupported";
+  readonly reason?: string;
+  readonly warnings?: readonly string[];
+}
+
 /** Passed to every step: what a plugin needs to plan and act on one item. */
 export interface StepContext {
   readonly signal: AbortSignalLike;
@@ -60,7 +74,7 @@ export interface StepContext {
   /** Adds a warning to the run's result (shown in the summary and the report). */
   warn(message: string): void;
   /** This run's shard (`{ index: 1, count: 1 }` without `--shard`). */
-  readonly shard: { readonly index: number; readonly count: number };
+  readonly shard: { readonly index: number; readonly count: number; readonly by?: "hash" | "range" };
   /** Whether this run's shard owns an item key (a verification checks only its own items). */
   owns(key: string): boolean;
 }
@@ -85,8 +99,33 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
   partitions?(ctx: StepContext): AsyncIterable<Partition> | Iterable<Partition>;
   /** Streams the source's items (of one partition). */
   listSource(partition: Partition | undefined, ctx: StepContext): AsyncIterable<S>;
-  /** Streams the target's items (of one partition); indexed by `targetKey`. */
+  /** Streams the target's items (of one partition), matched to source items by `targetKey`. */
   listTarget(partition: Partition | undefined, ctx: StepContext): AsyncIterable<T>;
+  /**
+   * Whether both listings of this partition yield keys in strictly ascending order, and which:
+   * `"utf8"` (or `true`) — UTF-8 bytes, i.e. code points; `"utf16"` — UTF-16 code units,
+   * JavaScript's `<` (Blob Storage on accounts without a hierarchical namespace is observed to
+   * list so, as Azurite does; the two differ only for characters above U+FFFF against U+E000–
+   * U+FFFF). The engine then plans by a merge-join of the two listings, in memory independent of
+   * the partition's size, and its checkpoint keeps a watermark instead of one entry per item. A
+   * listing that breaks the order fails the partition ("listed … after …") rather than copying
+   * wrong. Default: not sorted — the target listing is indexed in memory (Key Vault; Azure
+   * Files, whose listing order is not documented, one directory at a time).
+   */
+  sorted?(partition: Partition | undefined): boolean | "utf8" | "utf16";
+  /**
+   * Shard affinity: the key that decides which `--shard` owns an item (default: the item's key).
+   * Items that must be handled by one worker together (a share's directories and files, a
+   * queue's messages) return the same shard key, e.g. their share's or partition's name.
+   * Called with source and target keys alike.
+   */
+  shardKey?(key: string): string;
+  /**
+   * Range shards (`--shard range:k/n`): whether this partition's listings already hold only this
+   * shard's part (`listRange` divides a name space by prefixes), so the engine keeps everything
+   * listed instead of filtering by key hash. Without it, range shards fall back to the hash.
+   */
+  ranged?(partition: Partition | undefined, ctx: StepContext): boolean;
   /** The key of a target item, matched against the source item's `key`. Default: `target.key`. */
   targetKey?(target: T): string;
   /**
@@ -99,12 +138,27 @@ export interface ReplicationSteps<S extends DataPlaneItem, T = S> {
   plan(source: S, target: T | undefined, ctx: StepContext): PlanDecision | Promise<PlanDecision>;
   /** Carries out one create or update. Throw to fail the item; the engine retries transient errors. */
   apply(action: PlannedAction<S, T>, ctx: StepContext): Promise<ApplyResult | undefined>;
-  /** Items of a lower phase within a partition finish before a higher phase starts (e.g. directory depth). */
+  /**
+   * Items of a lower phase within a partition finish before a higher phase starts (e.g. directory
+   * depth). The listing yields phases in ascending order (a breadth-first walk does): the engine
+   * streams them, waiting for a phase to finish when the next begins, and holds none back. An item
+   * of a lower phase after a higher one fails the partition.
+   */
   phase?(item: S): number;
   /** A fingerprint of the source item's state; a resumed run only skips journal entries that match it. */
   fingerprint?(item: S): string;
   /** Bytes an action will move (progress bars). */
   size?(item: S): number | undefined;
+  /**
+   * Mirror mode (`--delete-extraneous`, never the default): removes one target item that the
+   * source does not have — found by the merge-join, or left over in the map — within this run's
+   * shard and the same listings (so the same filters). Delete, never purge: where the service
+   * soft-deletes, the item stays recoverable. A dry run only plans it ("delete"). Without this
+   * step the plugin does not take part in mirror mode (the run says so).
+   */
+  remove?(target: T, ctx: StepContext): Promise<RemoveResult | undefined>;
+  /** Kind and key of a target item, for the outcome of its removal. Default: the item's own. */
+  describeTarget?(target: T): { readonly kind: string; readonly key: string };
   /** Called once after all partitions are applied (verification, vault-level settings). */
   finish?(ctx: StepContext): Promise<FinishResult | undefined>;
   /** Suggested items in flight when the user gives no `--max-in-flight`. */

@@ -26,9 +26,16 @@ import {
 } from "../errors/errors.js";
 import { redactJson } from "../redaction/redactor.js";
 import { RunBook } from "./bookkeeping.js";
-import { type CheckpointStore, noCheckpoint, type RunIdentity } from "./checkpoint.js";
+import {
+  type CheckpointStore,
+  noCheckpoint,
+  type PartitionCheckpoint,
+  type RunIdentity,
+} from "./checkpoint.js";
 import { abortableSleep, type RequestGovernor } from "./governor.js";
+import { mapJoin, mergeJoin } from "./join.js";
 import type { RunLockHandle } from "./lock.js";
+import { comparatorOf, type KeyOrder } from "./order.js";
 import { TaskPool } from "./pool.js";
 import { formatShard, ownsKey, type Shard, WHOLE } from "./shard.js";
 import { classifyError } from "./transient.js";
@@ -40,6 +47,14 @@ export interface EngineSettings {
   /** Items in flight (`--max-in-flight`); default: the plugin's suggestion, else 32. */
   readonly maxInFlight?: number;
   readonly shard?: Shard;
+  /**
+   * How listings are paired: `auto` (default) merge-joins partitions the plugin declares sorted
+   * and indexes the others; `map` indexes every target listing and keeps one checkpoint entry
+   * per item, as the engine did before merge-joins (kept to measure against).
+   */
+  readonly join?: "auto" | "map";
+  /** Mirror mode: remove from the target what the source does not have (plugins with `remove`). */
+  readonly deleteExtraneous?: boolean;
   /** Opens the checkpoint journal of one run (not called for dry runs). */
   readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
   readonly governor: RequestGovernor;
@@ -82,6 +97,29 @@ interface RunState<S extends DataPlaneItem, T> {
   stopping: boolean;
   /** Why the run cannot go on; thrown by `run()` once the items in flight are settled. */
   halted: unknown;
+  /** Items the checkpoint called done that the target did not hold, while they are planned again. */
+  readonly refill: Set<string>;
+  refilled: number;
+}
+
+/** Outcomes that finish an item: the journal remembers these (not planned, resumed, stopped or failed). */
+const FINISHED: ReadonlySet<string> = new Set([
+  "created",
+  "updated",
+  "skipped-unchanged",
+  "skipped-unsupported",
+  "skipped-conflict",
+  "deleted",
+]);
+
+/** A partition view over a store that has none: every item on its own, no watermark. */
+function storeCheckpoint(store: CheckpointStore): PartitionCheckpoint {
+  return {
+    isDone: (key, fingerprint) => store.isDone(key, fingerprint),
+    started() {},
+    settled() {},
+    listed() {},
+  };
 }
 
 /** How long items in flight may take to finish after a graceful stop (Ctrl-C, SIGTERM). */
@@ -147,7 +185,7 @@ export class Engine implements ReplicationEngine {
       reportBytes: (key, bytes) => settings.progress.emit({ type: "bytes", plugin: info.plugin, key, bytes }),
       warn: (message) => book.warn(settings.redactor.redact(message)),
       shard,
-      owns: (key) => ownsKey(shard, key),
+      owns: (key) => ownsKey(shard, steps.shardKey?.(key) ?? key),
     };
     const state: RunState<S, T> = {
       steps,
@@ -161,6 +199,8 @@ export class Engine implements ReplicationEngine {
       cut,
       stopping: false,
       halted: undefined,
+      refill: new Set(),
+      refilled: 0,
     };
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
     const onStop = () => {
@@ -262,6 +302,10 @@ export class Engine implements ReplicationEngine {
         "interrupted: the run was stopped before every item was processed; run the same command with --resume",
       );
 
+    if (state.refilled > 0)
+      book.warn(
+        `${state.refilled} items the checkpoint called finished were missing from the target and were copied again`,
+      );
     const durationSeconds = (performance.now() - started) / 1000;
     settings.progress.emit({ type: "run-finished", plugin: info.plugin, durationSeconds });
     return book.result({
@@ -309,10 +353,11 @@ export class Engine implements ReplicationEngine {
   }
 
   /**
-   * One partition: its target listing is indexed in memory (bounded by the partition, which is
-   * why plugins partition by container or share), and items of phases above 0 wait in memory
-   * until lower phases finish. A partition of millions of items would want a sorted merge-join
-   * of the two listings instead — the next step if such partitions appear.
+   * One partition: its listings are paired (a merge-join when the plugin declares them sorted,
+   * else the target listing indexed in memory), each source item of this shard is checked
+   * against the checkpoint (an item the journal calls done but the target does not hold is
+   * planned again) and submitted to the pool, phase by phase without holding any back.
+   * Returns once everything is submitted; the pool finishes the rest.
    */
   async #partition<S extends DataPlaneItem, T>(
     state: RunState<S, T>,
@@ -320,17 +365,50 @@ export class Engine implements ReplicationEngine {
     shard: Shard,
   ): Promise<void> {
     const { steps, ctx, book, journal, pool } = state;
+    const { settings } = this;
     const targetKey = steps.targetKey ?? ((t: T) => (t as unknown as DataPlaneItem).key);
-    const targets = new Map<string, T>();
-    for await (const t of steps.listTarget(partition, ctx)) targets.set(targetKey(t), t);
-
-    const group = `p:${partition?.id ?? ""}`;
-    const buffered = new Map<number, { item: S; target: T | undefined }[]>();
-    for await (const item of steps.listSource(partition, ctx)) {
-      if (this.settings.signal.aborted) break;
-      if (!ownsKey(shard, item.key)) continue;
+    const legacy = settings.join === "map";
+    const declared = legacy ? false : (steps.sorted?.(partition) ?? false);
+    const order: KeyOrder | undefined =
+      declared === true ? "utf8" : declared === false ? undefined : declared;
+    const id = partition?.id ?? "";
+    const mirror = settings.deleteExtraneous === true && steps.remove !== undefined;
+    if (settings.deleteExtraneous && !steps.remove)
+      book.warn(`${state.plugin} cannot remove target items: --delete-extraneous deleted nothing`);
+    const options = {
+      targetKey,
+      extraneous: mirror,
+      where: partition?.label ?? (id || "the run"),
+      ...(order ? { compare: comparatorOf(order) } : {}),
+    };
+    const source = steps.listSource(partition, ctx);
+    const target = steps.listTarget(partition, ctx);
+    const pairs = order ? mergeJoin(source, target, options) : mapJoin(source, target, options);
+    const checkpoint = journal.partition?.(id, order) ?? storeCheckpoint(journal);
+    const ranged = shard.by === "range" && shard.count > 1 && (steps.ranged?.(partition, ctx) ?? false);
+    const owns = ranged ? () => true : (key: string) => ownsKey(shard, steps.shardKey?.(key) ?? key);
+    const group = `p:${id}`;
+    let phase: number | undefined;
+    for await (const pair of pairs) {
+      if (state.stopping) break;
+      const item = pair.source;
+      if (item === undefined) {
+        const extraneous = pair.target as T;
+        const key = targetKey(extraneous);
+        if (!owns(key)) continue;
+        checkpoint.started(key);
+        await pool.submit(group, async () => {
+          try {
+            await this.#remove(state, extraneous, key);
+          } finally {
+            checkpoint.settled(key);
+          }
+        });
+        continue;
+      }
+      if (!owns(item.key)) continue;
       book.discovered(item.kind);
-      this.settings.progress.emit({
+      settings.progress.emit({
         type: "discovered",
         plugin: state.plugin,
         kind: item.kind,
@@ -338,37 +416,42 @@ export class Engine implements ReplicationEngine {
         ...(item.sizeBytes !== undefined ? { bytes: item.sizeBytes } : {}),
       });
       const fingerprint = steps.fingerprint?.(item);
-      if (journal.isDone(item.key, fingerprint)) {
-        targets.delete(item.key);
-        this.#record(state, {
-          key: item.key,
-          kind: item.kind,
-          status: "skipped-resumed",
-          reason: "finished in a previous run",
-        });
-        continue;
-      }
-      const phase = steps.phase?.(item) ?? 0;
-      const target = targets.get(item.key);
-      targets.delete(item.key);
-      if (phase <= 0) {
-        await pool.submit(group, () => this.#item(state, item, target));
-      } else {
-        let list = buffered.get(phase);
-        if (!list) {
-          list = [];
-          buffered.set(phase, list);
+      if (checkpoint.isDone(item.key, fingerprint)) {
+        if (pair.target !== undefined || legacy) {
+          this.#record(state, {
+            key: item.key,
+            kind: item.kind,
+            status: "skipped-resumed",
+            reason: "finished in a previous run",
+          });
+          continue;
         }
-        list.push({ item, target });
+        // The journal says done, the target does not hold it: the target is the truth.
+        state.refill.add(item.key);
       }
-    }
-    for (const phase of [...buffered.keys()].sort((a, b) => a - b)) {
-      await pool.drain(group);
-      for (const { item, target } of buffered.get(phase)!) {
-        if (this.settings.signal.aborted) break;
-        await pool.submit(group, () => this.#item(state, item, target));
+      const p = steps.phase?.(item) ?? 0;
+      if (phase !== undefined && p !== phase) {
+        if (p < phase) {
+          throw new DataplaneError(
+            ErrorCodes.PluginInvalid,
+            `${state.plugin} listed ${item.key} (phase ${p}) after items of phase ${phase} in ${options.where}`,
+            { hint: "A plugin's listing yields phases in ascending order (e.g. a breadth-first walk)" },
+          );
+        }
+        await pool.drain(group);
       }
+      phase = p;
+      const matched = pair.target;
+      checkpoint.started(item.key);
+      await pool.submit(group, async () => {
+        try {
+          await this.#item(state, item, matched);
+        } finally {
+          checkpoint.settled(item.key);
+        }
+      });
     }
+    if (!state.stopping) checkpoint.listed();
   }
 
   #record<S extends DataPlaneItem, T>(
@@ -377,6 +460,8 @@ export class Engine implements ReplicationEngine {
     fingerprint?: string,
   ): void {
     state.book.outcome(outcome);
+    if (state.refill.delete(outcome.key) && (outcome.status === "created" || outcome.status === "updated"))
+      state.refilled++;
     const { progress } = this.settings;
     if (outcome.status === "failed") {
       progress.emit({
@@ -397,11 +482,7 @@ export class Engine implements ReplicationEngine {
         ...(outcome.reason ? { reason: outcome.reason } : {}),
         ...(outcome.bytes !== undefined ? { bytes: outcome.bytes } : {}),
       });
-      if (
-        outcome.status !== "planned" &&
-        outcome.status !== "skipped-resumed" &&
-        outcome.status !== "not-finished"
-      ) {
+      if (FINISHED.has(outcome.status)) {
         state.journal.record({
           key: outcome.key,
           status: outcome.status,
@@ -410,6 +491,42 @@ export class Engine implements ReplicationEngine {
       }
     }
     this.settings.onOutcome?.({ plugin: state.plugin, source: state.source, target: state.target }, outcome);
+  }
+
+  /** Mirror mode: removes one target item the source does not have (a dry run plans it). */
+  async #remove<S extends DataPlaneItem, T>(state: RunState<S, T>, target: T, key: string): Promise<void> {
+    const { steps, ctx, book } = state;
+    const { settings } = this;
+    const kind = steps.describeTarget?.(target).kind ?? (target as unknown as DataPlaneItem).kind ?? "item";
+    const base = { key, kind, action: "delete" };
+    book.planned(kind, "delete");
+    settings.progress.emit({ type: "planned", plugin: state.plugin, kind, key, action: "delete" });
+    if (settings.dryRun) {
+      this.#record(state, { ...base, status: "planned", reason: "not in the source" });
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const removed = await steps.remove!(target, ctx);
+        for (const w of removed?.warnings ?? []) book.warn(settings.redactor.redact(w));
+        const status = removed?.status ?? "deleted";
+        const reason = removed?.reason ?? "not in the source";
+        this.#record(state, { ...base, status, reason: settings.redactor.redact(reason) });
+        return;
+      } catch (error) {
+        const info = classifyError(error);
+        if (info.retryable && attempt < settings.governor.maxRetries && !settings.signal.aborted) {
+          try {
+            await abortableSleep(info.retryAfterMs ?? settings.governor.backoffMs(attempt), settings.signal);
+          } catch {
+            // aborted while waiting: record the failure
+          }
+          if (!settings.signal.aborted) continue;
+        }
+        this.#record(state, { key, kind, status: "failed", error: errorOf(error, settings.redactor) });
+        return;
+      }
+    }
   }
 
   /** Plans and applies one item; a transient failure plans again before the next attempt. */

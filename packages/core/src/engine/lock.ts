@@ -69,9 +69,11 @@ function lockBase(identity: RunLockIdentity): string {
     .slice(0, 24);
 }
 
-/** `k/n` → `k-of-n` (file-name safe). */
+/** `k/n` → `k-of-n`, `range:k/n` → `range-k-of-n` (file-name safe). */
 function shardTag(shard: string): string {
-  return shard.replace(/[^0-9]+/g, "-of-");
+  const range = shard.startsWith("range:");
+  const tag = shard.replace(/^range:/, "").replace(/[^0-9]+/g, "-of-");
+  return range ? `range-${tag}` : tag;
 }
 
 /** The lock file of one (plugin, target, shard). */
@@ -79,10 +81,20 @@ export function runLockPath(dir: string, identity: RunLockIdentity): string {
   return join(dir, `${lockBase(identity)}.${shardTag(identity.shard)}.lock`);
 }
 
-/** Shards k/n and j/m share items unless they split the keys the same way (n = m) and differ. */
+/**
+ * Shards k/n and j/m share items unless they split the keys the same way (same kind of shard —
+ * hash or range — and n = m) and differ.
+ */
 function overlaps(a: string, b: string): boolean {
-  const [ai, an] = a.split("-of-").map(Number);
-  const [bi, bn] = b.split("-of-").map(Number);
+  if (a.startsWith("range-") !== b.startsWith("range-")) return true;
+  const [ai, an] = a
+    .replace(/^range-/, "")
+    .split("-of-")
+    .map(Number);
+  const [bi, bn] = b
+    .replace(/^range-/, "")
+    .split("-of-")
+    .map(Number);
   return an !== bn || ai === bi;
 }
 

@@ -34,6 +34,8 @@ export const ErrorCodes = {
   /** Another run holds the lock on this target (and shard). */
   Locked: "DP_LOCKED",
   CheckpointInvalid: "DP_CHECKPOINT_INVALID",
+  /** A listing that promised key order broke it. */
+  ListingOrder: "DP_LISTING_ORDER",
   ItemFailed: "DP_ITEM_FAILED",
   Internal: "DP_INTERNAL",
 } as const;

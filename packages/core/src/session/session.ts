@@ -40,6 +40,10 @@ export interface ReplicateOptions {
   readonly onConflict?: ConflictPolicy;
   readonly maxInFlight?: number;
   readonly shard?: Shard;
+  /** `map`: pair listings as the engine did before merge-joins (benchmarks compare the two). */
+  readonly join?: "auto" | "map";
+  /** Mirror mode (`--delete-extraneous`): remove from the target what the source does not have. */
+  readonly deleteExtraneous?: boolean;
   readonly checkpoint?: (identity: RunIdentity) => CheckpointStore;
   /** Takes the run's lock on its target and shard (e.g. `acquireRunLock(dir, identity)`); not for dry runs. */
   readonly lock?: (identity: RunIdentity) => RunLockHandle;
@@ -163,6 +167,8 @@ export class Session {
       onConflict,
       ...(run.maxInFlight !== undefined ? { maxInFlight: run.maxInFlight } : {}),
       ...(run.shard ? { shard: run.shard } : {}),
+      ...(run.join ? { join: run.join } : {}),
+      ...(run.deleteExtraneous ? { deleteExtraneous: true } : {}),
       ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
       ...(run.lock ? { lock: run.lock } : {}),
       ...(this.stop ? { stop: this.stop } : {}),

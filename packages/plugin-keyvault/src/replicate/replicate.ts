@@ -21,6 +21,7 @@ import { vaultUriOf } from "../vault/endpoint.js";
 import { backupPlacement } from "../vault/placement.js";
 import { CertificateReplicator } from "./certificates.js";
 import { KeyReplicator } from "./keys.js";
+import { removeEntry } from "./remove.js";
 import type { ReplicationRun } from "./run.js";
 import { SecretReplicator } from "./secrets.js";
 import { SettingsReplicator } from "./settings.js";
@@ -170,6 +171,8 @@ export async function replicateVault(
         yield entry;
       }
     },
+
+    remove: (entry, ctx) => removeEntry(run, entry, ctx),
 
     readTarget(item, ctx) {
       readAfresh.add(item.key);

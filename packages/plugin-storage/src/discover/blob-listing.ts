@@ -6,6 +6,7 @@ import {
   RestError,
 } from "@azure/core-rest-pipeline";
 import type { ContainerClient } from "@azure/storage-blob";
+import { compareUtf16 } from "@dataplane/core";
 import { XmlStreamReader } from "../util/xml-stream.js";
 
 /** One entry of a List Blobs page, as lean as the comparison and the items need. */
@@ -38,6 +39,8 @@ export interface BlobEntry {
 
 export interface BlobListingOptions {
   readonly prefix?: string;
+  /** List one level: names with "/" after the prefix come back as virtual directories. */
+  readonly delimiter?: "/";
   readonly metadata?: boolean;
   readonly tags?: boolean;
   readonly snapshots?: boolean;
@@ -70,6 +73,10 @@ type Section = "blob" | "properties" | "metadata" | "tags" | "other";
 /** Turns the events of one List Blobs page into entries (and the next marker). */
 class ListBlobsPage {
   readonly entries: BlobEntry[] = [];
+  /** Virtual directories of a listing with a delimiter (names ending in the delimiter). */
+  readonly prefixes: string[] = [];
+  #inPrefix = false;
+  #prefixEncoded = false;
   nextMarker = "";
   #path: string[] = [];
   #text = "";
@@ -81,6 +88,9 @@ class ListBlobsPage {
   open(name: string, attributes: Readonly<Record<string, string>>): void {
     this.#path.push(name);
     this.#text = "";
+    if (this.#path.length === 3 && name === "BlobPrefix") this.#inPrefix = true;
+    else if (this.#inPrefix && this.#path.length === 4 && name === "Name")
+      this.#prefixEncoded = attributes.Encoded?.toLowerCase() === "true";
     if (this.#path.length === 3 && name === "Blob") {
       this.#entry = { name: "", properties: { lastModified: "", etag: "", contentLength: 0 } };
       this.#props = {};
@@ -109,7 +119,11 @@ class ListBlobsPage {
     const entry = this.#entry;
     const text = this.#text;
     const depth = this.#path.length;
-    if (entry && depth === 3 && name === "Blob") {
+    if (this.#inPrefix && depth === 4 && name === "Name") {
+      this.prefixes.push(this.#prefixEncoded ? decodeURIComponent(text) : text);
+    } else if (this.#inPrefix && depth === 3 && name === "BlobPrefix") {
+      this.#inPrefix = false;
+    } else if (entry && depth === 3 && name === "Blob") {
       this.#finish(entry);
       this.#entry = undefined;
     } else if (entry) {
@@ -195,6 +209,7 @@ function pageUrl(container: ContainerClient, options: BlobListingOptions, marker
     `maxresults=${PAGE_SIZE}`,
     ...(include.length > 0 ? [`include=${encodeURIComponent(include.join(","))}`] : []),
     ...(options.prefix ? [`prefix=${encodeURIComponent(options.prefix)}`] : []),
+    ...(options.delimiter ? [`delimiter=${encodeURIComponent(options.delimiter)}`] : []),
     ...(marker ? [`marker=${encodeURIComponent(marker)}`] : []),
   ].join("&");
   const url = container.url;
@@ -252,7 +267,9 @@ export async function* sdkListing(
 /**
  * Lists a container's blobs page by page, parsing each response as it streams in: the SDK's
  * listing builds two object trees per 5,000-blob page (about 300 MB of peak RSS for 20,000
- * blobs); this keeps one entry at a time. Requests go through the SDK client's own pipeline,
+ * blobs); this keeps one page of lean entries. The service lists names in order (UTF-16 code
+ * units on accounts without a hierarchical namespace), which the replication's merge-join
+ * relies on (and checks). Requests go through the SDK client's own pipeline,
  * so authentication and core's governor apply as for every other call. Falls back to the SDK
  * listing if the client does not expose its pipeline.
  */
@@ -265,29 +282,74 @@ export async function* listBlobEntries(
     yield* sdkListing(container, options);
     return;
   }
-  let marker = "";
-  do {
-    const url = pageUrl(container, options, marker);
-    const request = createPipelineRequest({
-      url,
-      method: "GET",
-      // As the SDK's own requests: an http:// endpoint (an emulator) is the user's choice.
-      allowInsecureConnection: url.startsWith("http:"),
-      headers: createHttpHeaders({ "x-ms-version": LIST_VERSION, accept: "application/xml" }),
-      streamResponseStatusCodes: new Set([200]),
-    });
-    const response = await sender.sendRequest(request);
-    if (response.status !== 200) throw await errorFrom(response);
-    const page = new ListBlobsPage();
-    const reader = new XmlStreamReader(page);
-    const stream = response.readableStreamBody;
-    if (!stream) throw new Error("List Blobs returned no body");
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-      reader.write(chunk);
-      if (page.entries.length > 0) yield* page.entries.splice(0);
-    }
-    reader.end();
+  // The next page is requested while this one's entries are handed on (one page ahead: two
+  // pages at most in memory), so a consumer never waits for a round trip it could have hidden.
+  let next: Promise<ListBlobsPage> | undefined = readPage(sender, container, options, "");
+  while (next) {
+    const page: ListBlobsPage = await next;
+    next = page.nextMarker ? readPage(sender, container, options, page.nextMarker) : undefined;
+    // A page requested ahead that fails before it is awaited must not be an unhandled rejection.
+    next?.catch(() => {});
     yield* page.entries.splice(0);
-    marker = page.nextMarker;
-  } while (marker);
+  }
+}
+
+/**
+ * One List Blobs page, read to its end before its entries are handed on: a consumer held back
+ * (the engine's merge-join waits for the other listing) must not leave a response half read,
+ * which the service would time out. One page is at most 5,000 lean entries.
+ */
+async function readPage(
+  sender: PipelineSender,
+  container: ContainerClient,
+  options: BlobListingOptions,
+  marker: string,
+): Promise<ListBlobsPage> {
+  const url = pageUrl(container, options, marker);
+  const request = createPipelineRequest({
+    url,
+    method: "GET",
+    // As the SDK's own requests: an http:// endpoint (an emulator) is the user's choice.
+    allowInsecureConnection: url.startsWith("http:"),
+    headers: createHttpHeaders({ "x-ms-version": LIST_VERSION, accept: "application/xml" }),
+    streamResponseStatusCodes: new Set([200]),
+  });
+  const response = await sender.sendRequest(request);
+  if (response.status !== 200) throw await errorFrom(response);
+  const page = new ListBlobsPage();
+  const reader = new XmlStreamReader(page);
+  const stream = response.readableStreamBody;
+  if (!stream) throw new Error("List Blobs returned no body");
+  for await (const chunk of stream as AsyncIterable<Uint8Array>) reader.write(chunk);
+  reader.end();
+  return page;
+}
+
+/** One entry of a listing with a delimiter: a blob, or a virtual directory. */
+export type LevelEntry = { readonly blob: BlobEntry } | { readonly directory: string };
+
+/**
+ * One level of a container below `prefix` (delimiter "/"): its blobs and its virtual
+ * directories, in the service's name order (UTF-16 code units; each page sorted, so the order
+ * does not depend on how a service interleaves the two kinds within a page).
+ */
+export async function* listBlobLevel(
+  container: ContainerClient,
+  options: BlobListingOptions,
+): AsyncIterable<LevelEntry> {
+  const sender = senderOf(container);
+  if (!sender) throw new Error("range shards need the client's pipeline");
+  const level = { ...options, delimiter: "/" as const };
+  let next: Promise<ListBlobsPage> | undefined = readPage(sender, container, level, "");
+  while (next) {
+    const page: ListBlobsPage = await next;
+    next = page.nextMarker ? readPage(sender, container, level, page.nextMarker) : undefined;
+    next?.catch(() => {});
+    const entries: { name: string; entry: LevelEntry }[] = [
+      ...page.entries.map((blob) => ({ name: blob.name, entry: { blob } })),
+      ...page.prefixes.map((directory) => ({ name: directory, entry: { directory } })),
+    ];
+    entries.sort((a, b) => compareUtf16(a.name, b.name));
+    for (const e of entries) yield e.entry;
+  }
 }

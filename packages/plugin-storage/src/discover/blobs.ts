@@ -1,4 +1,5 @@
 import type { BlobServiceClient, ContainerItem as SdkContainerItem } from "@azure/storage-blob";
+import { listRange, type Shard } from "@dataplane/core";
 import {
   type BlobItem,
   type BlobProperties,
@@ -9,7 +10,7 @@ import {
 } from "../items.js";
 import type { NameFilter } from "../options.js";
 import { isNotFound } from "../util/errors.js";
-import { type BlobEntry, listBlobEntries } from "./blob-listing.js";
+import { type BlobEntry, listBlobEntries, listBlobLevel } from "./blob-listing.js";
 
 const PAGE_SIZE = 5000;
 
@@ -126,15 +127,51 @@ export async function* listContainerEntries(
   }
 }
 
+/**
+ * A range shard's part of a container's entries (`--shard range:k/n`), in name order: the names
+ * below the `--prefix` are divided by their first character (core's `listRange`), each part
+ * listed by one worker only. Nothing when the container does not exist.
+ */
+export async function* listContainerEntriesRange(
+  service: BlobServiceClient,
+  container: string,
+  shard: Shard,
+  options: BlobListOptions & { readonly metadata?: boolean },
+): AsyncIterable<BlobEntry> {
+  const client = service.getContainerClient(container);
+  const base = options.prefix;
+  const listing = {
+    metadata: options.metadata ?? true,
+    tags: options.tags,
+  };
+  try {
+    yield* listRange<BlobEntry>(shard, {
+      async *level(prefix) {
+        for await (const e of listBlobLevel(client, { ...listing, prefix: base + prefix })) {
+          if ("directory" in e) yield { directory: e.directory.slice(base.length) };
+          else yield { name: e.blob.name.slice(base.length), item: e.blob };
+        }
+      },
+      flat: (prefix) => listBlobEntries(client, { ...listing, prefix: base + prefix }),
+    });
+  } catch (error) {
+    if (isNotFound(error, "ContainerNotFound")) return;
+    throw error;
+  }
+}
+
 /** Streams the current blobs of one container (snapshots and old versions only counted on request). */
 export async function* listBlobs(
   service: BlobServiceClient,
   container: string,
-  options: BlobListOptions,
+  options: BlobListOptions & { readonly range?: Shard },
   resourceId: string,
 ): AsyncIterable<BlobItem> {
   if (!options.countSnapshots) {
-    for await (const b of listContainerEntries(service, container, options)) {
+    const entries = options.range
+      ? listContainerEntriesRange(service, container, options.range, options)
+      : listContainerEntries(service, container, options);
+    for await (const b of entries) {
       if (b.deleted) continue;
       yield toBlobItem(toBlobProperties(container, b, options.tags), resourceId);
     }

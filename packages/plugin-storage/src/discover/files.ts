@@ -87,7 +87,7 @@ export interface WalkOptions {
   readonly directoriesOnly?: boolean;
 }
 
-type Entry =
+export type Entry =
   | { readonly kind: "directory"; readonly item: DirectoryItem }
   | { readonly kind: "file"; readonly item: FileItem };
 
@@ -97,7 +97,78 @@ export function inPrefix(path: string, prefix: string, isDirectory: boolean): bo
   return isDirectory && prefix.startsWith(`${path}/`);
 }
 
-/** Directories and files of a share, breadth first (parents before children); nothing when the share does not exist. */
+/**
+ * The directories and files directly in one directory of a share ("" for the root), as the
+ * service lists them (Azure Files documents no order); nothing when the share or the directory
+ * does not exist.
+ */
+export async function* listDirectory(
+  share: ShareClient,
+  shareName: string,
+  dir: string,
+  options: WalkOptions,
+  resourceId: string,
+): AsyncIterable<Entry> {
+  const client = dir === "" ? share.rootDirectoryClient : share.getDirectoryClient(dir);
+  const pages = client
+    .listFilesAndDirectories({
+      includeTimestamps: true,
+      includeEtag: true,
+      includeAttributes: true,
+      includePermissionKey: true,
+    })
+    .byPage({ maxPageSize: PAGE_SIZE });
+  try {
+    for await (const page of pages) {
+      for (const d of page.segment.directoryItems) {
+        const path = dir === "" ? d.name : `${dir}/${d.name}`;
+        if (!inPrefix(path, options.prefix, true)) continue;
+        const properties: DirectoryProperties = { share: shareName, path, ...smbOf(d) };
+        if (d.properties?.lastModified) properties.lastModified = d.properties.lastModified.toISOString();
+        if (d.properties?.etag) properties.etag = d.properties.etag;
+        yield {
+          kind: "directory",
+          item: {
+            kind: "directory",
+            key: keys.directory(shareName, path),
+            name: path,
+            sourceResourceId: resourceId,
+            properties,
+          },
+        };
+      }
+      if (options.directoriesOnly) continue;
+      for (const f of page.segment.fileItems) {
+        const path = dir === "" ? f.name : `${dir}/${f.name}`;
+        if (!inPrefix(path, options.prefix, false)) continue;
+        const size = f.properties.contentLength;
+        const properties: FileProperties = { share: shareName, path, size, ...smbOf(f) };
+        if (f.properties.lastModified) properties.lastModified = f.properties.lastModified.toISOString();
+        if (f.properties.etag) properties.etag = f.properties.etag;
+        yield {
+          kind: "file",
+          item: {
+            kind: "file",
+            key: keys.file(shareName, path),
+            name: path,
+            sizeBytes: size,
+            sourceResourceId: resourceId,
+            properties,
+          },
+        };
+      }
+    }
+  } catch (error) {
+    // The share (or a directory deleted while we walk) is gone: nothing below it.
+    if (isNotFound(error, "ShareNotFound", "ResourceNotFound", "ParentNotFound")) return;
+    throw error;
+  }
+}
+
+/**
+ * Directories and files of a share, breadth first (parents before children). Holds the paths
+ * of the directories still to list (at most about two levels of the tree), never their entries.
+ */
 async function* listTree(
   share: ShareClient,
   shareName: string,
@@ -105,62 +176,15 @@ async function* listTree(
   resourceId: string,
 ): AsyncIterable<Entry> {
   const queue: string[] = [""];
-  while (queue.length > 0) {
-    const dir = queue.shift()!;
-    const client = dir === "" ? share.rootDirectoryClient : share.getDirectoryClient(dir);
-    const pages = client
-      .listFilesAndDirectories({
-        includeTimestamps: true,
-        includeEtag: true,
-        includeAttributes: true,
-        includePermissionKey: true,
-      })
-      .byPage({ maxPageSize: PAGE_SIZE });
-    try {
-      for await (const page of pages) {
-        for (const d of page.segment.directoryItems) {
-          const path = dir === "" ? d.name : `${dir}/${d.name}`;
-          if (!inPrefix(path, options.prefix, true)) continue;
-          queue.push(path);
-          const properties: DirectoryProperties = { share: shareName, path, ...smbOf(d) };
-          if (d.properties?.lastModified) properties.lastModified = d.properties.lastModified.toISOString();
-          if (d.properties?.etag) properties.etag = d.properties.etag;
-          yield {
-            kind: "directory",
-            item: {
-              kind: "directory",
-              key: keys.directory(shareName, path),
-              name: path,
-              sourceResourceId: resourceId,
-              properties,
-            },
-          };
-        }
-        if (options.directoriesOnly) continue;
-        for (const f of page.segment.fileItems) {
-          const path = dir === "" ? f.name : `${dir}/${f.name}`;
-          if (!inPrefix(path, options.prefix, false)) continue;
-          const size = f.properties.contentLength;
-          const properties: FileProperties = { share: shareName, path, size, ...smbOf(f) };
-          if (f.properties.lastModified) properties.lastModified = f.properties.lastModified.toISOString();
-          if (f.properties.etag) properties.etag = f.properties.etag;
-          yield {
-            kind: "file",
-            item: {
-              kind: "file",
-              key: keys.file(shareName, path),
-              name: path,
-              sizeBytes: size,
-              sourceResourceId: resourceId,
-              properties,
-            },
-          };
-        }
-      }
-    } catch (error) {
-      // The share (or a directory deleted while we walk) is gone: nothing below it.
-      if (isNotFound(error, "ShareNotFound", "ResourceNotFound", "ParentNotFound")) continue;
-      throw error;
+  for (let head = 0; head < queue.length; head++) {
+    const dir = queue[head]!;
+    if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    for await (const entry of listDirectory(share, shareName, dir, options, resourceId)) {
+      if (entry.kind === "directory") queue.push(entry.item.properties.path);
+      yield entry;
     }
   }
 }

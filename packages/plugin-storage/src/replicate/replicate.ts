@@ -16,13 +16,19 @@ import { accountCredential } from "../access/credentials.js";
 import { type AccountEndpoints, accountEndpoints, requireEndpoint } from "../access/endpoints.js";
 import { SourceSas } from "../access/source-sas.js";
 import { checkSasScope, copySourceRefusal } from "../auth-errors.js";
-import { listBlobs, listContainerEntries, listContainers } from "../discover/blobs.js";
-import { listShares, walkShare } from "../discover/files.js";
+import {
+  listBlobs,
+  listContainerEntries,
+  listContainerEntriesRange,
+  listContainers,
+} from "../discover/blobs.js";
+import { type Entry, listDirectory, listShares } from "../discover/files.js";
 import {
   type BlobItem,
   type ContainerItem,
   type DirectoryItem,
   type FileItem,
+  keys,
   pathDepth,
   type ShareItem,
   type StorageItem,
@@ -33,6 +39,7 @@ import { planBlob, planContainer } from "./blob-plan.js";
 import { ASYNC_FILE_COPY_MAX_BYTES, FileCopier } from "./file-copy.js";
 import { isNfs, planDirectory, planFile, planShare } from "./file-plan.js";
 import { readTarget } from "./read-target.js";
+import { removeTarget } from "./remove.js";
 import { SmbPermissions } from "./smb-permissions.js";
 import {
   type BlobTarget,
@@ -51,19 +58,25 @@ import { describeVerify, verifyAccounts } from "./verify.js";
 
 export const PLUGIN_NAME = "storage";
 
+/** Directories of a share whose listings are read ahead of the one being worked on. */
+const LISTING_AHEAD = 4;
+
 /** Items in flight when the user gives no `--max-in-flight` (AzCopy's default for small machines). */
 const DEFAULT_CONCURRENCY = 32;
 
 /**
- * Partitions: stage 0 holds the containers and the shares; stage 1 one partition per
- * container (its blobs) and per share (its directories and files, by depth), so the target
- * listing the engine keeps in memory is one container's or one share's.
+ * Partitions: stage 0 holds the containers and the shares; stage 1 one partition per container
+ * (its blobs, listed by the service in name order: the engine merge-joins them and holds
+ * nothing per blob); and one partition per directory of a share, walked level by level (a
+ * directory at depth d is stage d + 1, so it exists before its entries are copied). Azure Files
+ * documents no listing order, so the engine indexes the target's entries of one directory at a
+ * time. Only the paths of the directories still to walk are held, never their entries.
  */
 type Scope =
   | { readonly kind: "containers" }
   | { readonly kind: "shares" }
   | { readonly kind: "blobs"; readonly name: string }
-  | { readonly kind: "files"; readonly name: string };
+  | { readonly kind: "files"; readonly name: string; readonly dir: string };
 
 function scopeOf(partition: Partition | undefined): Scope {
   const id = partition?.id ?? "";
@@ -71,8 +84,39 @@ function scopeOf(partition: Partition | undefined): Scope {
   const slash = id.indexOf("/");
   const kind = id.slice(0, slash);
   const name = id.slice(slash + 1);
-  if (kind === "blobs" || kind === "files") return { kind, name };
+  if (kind === "blobs") return { kind, name };
+  if (kind === "files") {
+    const inner = name.indexOf("/");
+    return inner < 0
+      ? { kind, name, dir: "" }
+      : { kind, name: name.slice(0, inner), dir: name.slice(inner + 1) };
+  }
   throw new Error(`unknown partition ${JSON.stringify(id)}`);
+}
+
+/** A share's directory partition: `files/<share>` for its root, `files/<share>/<path>` below. */
+function directoryPartition(share: string, dir: string): Partition {
+  return {
+    id: dir === "" ? `files/${share}` : `files/${share}/${dir}`,
+    stage: dir === "" ? 1 : 1 + pathDepth(dir),
+    label: dir === "" ? `share ${share}` : `share ${share} directory ${dir}`,
+  };
+}
+
+/** Whether the account has a hierarchical namespace (ADLS Gen2): its List Blobs order is by path. */
+function hierarchical(resource: AzureResource): boolean {
+  const value = (resource.properties as Record<string, unknown> | undefined)?.isHnsEnabled;
+  return value === true || value === "true";
+}
+
+/** Shard affinity: a share's directories and files go to the shard that owns the share. */
+function shardKeyOf(key: string): string {
+  if (key.startsWith("directory/") || key.startsWith("file/")) {
+    const rest = key.slice(key.indexOf("/") + 1);
+    const slash = rest.indexOf("/");
+    return `share/${slash < 0 ? rest : rest.slice(0, slash)}`;
+  }
+  return key;
 }
 
 interface Side {
@@ -173,6 +217,44 @@ export async function replicateAccount(
   // Containers and shares seen in the source, for `--verify`.
   const seenContainers: string[] = [];
   const seenShares: string[] = [];
+  const blobsSorted = !hierarchical(sourceResource) && !hierarchical(targetResource);
+  /** Directory listings read ahead, by side and path (at most LISTING_AHEAD directories each). */
+  const ahead = new Map<string, Promise<Entry[]>>();
+  const walk = { prefix: settings.prefix, details: false, directoriesOnly: templateOnly };
+  const readDirectory = (side: "source" | "target", share: string, dir: string) => {
+    const service = side === "source" ? source.file : target.file;
+    return service
+      ? listDirectory(service.getShareClient(share), share, dir, walk, side === "source" ? id : "")
+      : undefined;
+  };
+  const prefetch = (share: string, dir: string) => {
+    for (const side of ["source", "target"] as const) {
+      const key = `${side}:${share}/${dir}`;
+      if (ahead.has(key)) continue;
+      const listing = readDirectory(side, share, dir);
+      if (!listing) continue;
+      const collected = (async () => {
+        const entries: Entry[] = [];
+        for await (const entry of listing) entries.push(entry);
+        return entries;
+      })();
+      collected.catch(() => {}); // awaited (and reported) when its partition is worked on
+      ahead.set(key, collected);
+    }
+  };
+  async function* directoryListing(
+    share: string,
+    dir: string,
+    side: "source" | "target",
+  ): AsyncIterable<Entry> {
+    const key = `${side}:${share}/${dir}`;
+    const read = ahead.get(key);
+    ahead.delete(key);
+    if (read) yield* await read;
+    else yield* readDirectory(side, share, dir) ?? [];
+  }
+  /** Per share being walked: the directories still to list, filled as their parents are listed. */
+  const pendingDirectories = new Map<string, string[]>();
 
   /** One planned action, by kind. */
   async function applyOne(
@@ -197,7 +279,7 @@ export async function replicateAccount(
   const steps: ReplicationSteps<StorageItem, StorageTarget> = {
     defaultConcurrency: DEFAULT_CONCURRENCY,
 
-    async *partitions() {
+    async *partitions(ctx) {
       if (source.blob) yield { id: "containers", stage: 0, label: "containers" };
       if (source.file) yield { id: "shares", stage: 0, label: "shares" };
       if (source.blob && !templateOnly) {
@@ -207,13 +289,44 @@ export async function replicateAccount(
       }
       if (source.file) {
         for await (const s of listShares(source.file, settings.shareFilter, id)) {
-          if (!isNfs(s)) yield { id: `files/${s.name}`, stage: 1, label: `share ${s.name}` };
+          if (isNfs(s) || !ctx.owns(keys.share(s.name))) continue;
+          // Breadth first: listing a directory's partition queues its subdirectories.
+          const queue = [""];
+          pendingDirectories.set(s.name, queue);
+          for (let head = 0; head < queue.length; head++) {
+            // The next directories' listings are read while this one is worked on (14.5):
+            // listing a share of many directories is not one round trip after another.
+            for (let ahead = head; ahead < Math.min(queue.length, head + LISTING_AHEAD); ahead++)
+              prefetch(s.name, queue[ahead]!);
+            yield directoryPartition(s.name, queue[head]!);
+            if (head > 1024 && head * 2 > queue.length) {
+              queue.splice(0, head + 1);
+              head = -1;
+            }
+          }
+          pendingDirectories.delete(s.name);
         }
       }
     },
 
-    async *listSource(partition) {
+    // Blob names are listed in UTF-16 code unit order on accounts without a hierarchical
+    // namespace (observed on the service, and Azurite's order); with one, in path order. The
+    // merge-join needs both sides in the same, known order; otherwise one container's target
+    // listing is indexed.
+    sorted(partition) {
+      return scopeOf(partition).kind === "blobs" && blobsSorted ? "utf16" : false;
+    },
+
+    // Range shards list only their part of each container; shares follow their shard key.
+    ranged(partition, ctx) {
+      return ctx.shard.by === "range" && scopeOf(partition).kind === "blobs" && blobsSorted;
+    },
+
+    shardKey: shardKeyOf,
+
+    async *listSource(partition, ctx) {
       const scope = scopeOf(partition);
+      const range = ctx.shard.by === "range" && ctx.shard.count > 1 && blobsSorted ? ctx.shard : undefined;
       switch (scope.kind) {
         case "containers":
           for await (const c of listContainers(source.blob!, settings.containerFilter, id)) {
@@ -228,21 +341,27 @@ export async function replicateAccount(
           }
           return;
         case "blobs":
-          yield* listBlobs(source.blob!, scope.name, { prefix: settings.prefix, tags: settings.tags }, id);
-          return;
-        case "files":
-          yield* walkShare(
-            source.file!,
+          yield* listBlobs(
+            source.blob!,
             scope.name,
-            { prefix: settings.prefix, details: false, directoriesOnly: templateOnly },
+            { prefix: settings.prefix, tags: settings.tags, ...(range ? { range } : {}) },
             id,
           );
           return;
+        case "files": {
+          const queue = pendingDirectories.get(scope.name);
+          for await (const entry of directoryListing(scope.name, scope.dir, "source")) {
+            if (entry.kind === "directory") queue?.push(entry.item.properties.path);
+            yield entry.item;
+          }
+          return;
+        }
       }
     },
 
-    async *listTarget(partition) {
+    async *listTarget(partition, ctx) {
       const scope = scopeOf(partition);
+      const range = ctx.shard.by === "range" && ctx.shard.count > 1 && blobsSorted ? ctx.shard : undefined;
       switch (scope.kind) {
         case "containers":
           if (!target.blob) return;
@@ -253,30 +372,28 @@ export async function replicateAccount(
           if (!target.file) return;
           for await (const s of listShares(target.file, settings.shareFilter, "")) yield shareTarget(s);
           return;
-        case "blobs":
+        case "blobs": {
           if (!target.blob) return;
-          for await (const b of listContainerEntries(target.blob, scope.name, {
-            prefix: settings.prefix,
-            tags: settings.tags,
-          })) {
+          const options = { prefix: settings.prefix, tags: settings.tags };
+          for await (const b of range
+            ? listContainerEntriesRange(target.blob, scope.name, range, options)
+            : listContainerEntries(target.blob, scope.name, options)) {
             if (!b.deleted) yield blobTarget(scope.name, b, settings.tags);
           }
           return;
+        }
         case "files":
           if (!target.file) return;
-          for await (const item of walkShare(
-            target.file,
-            scope.name,
-            { prefix: settings.prefix, details: false, directoriesOnly: templateOnly },
-            "",
-          )) {
-            yield item.kind === "directory" ? directoryTarget(item) : fileTarget(item);
+          for await (const entry of directoryListing(scope.name, scope.dir, "target")) {
+            yield entry.kind === "directory" ? directoryTarget(entry.item) : fileTarget(entry.item);
           }
           return;
       }
     },
 
     readTarget: (item) => readTarget(item, target, settings.tags),
+
+    remove: (existing) => removeTarget(existing, target),
 
     plan(item, existing): PlanDecision | Promise<PlanDecision> {
       const unsupportedTarget: PlanDecision = {
@@ -312,10 +429,6 @@ export async function replicateAccount(
       } catch (error) {
         throw copySourceRefusal(error, sourceEndpoints.accountName) ?? error;
       }
-    },
-
-    phase(item) {
-      return item.kind === "directory" || item.kind === "file" ? pathDepth(item.properties.path) : 0;
     },
 
     fingerprint(item) {
