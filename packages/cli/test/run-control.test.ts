@@ -28,6 +28,7 @@ beforeAll(async () => {
     "sigterm",
     "twice",
     "dies",
+    "emptied",
   ]);
   for (let i = 0; i < N; i++)
     bed.emulator.seedSecret("source", `secret-${String(i).padStart(3, "0")}`, `v-${i}`);
@@ -107,7 +108,7 @@ function journalEntries(folder: string): number {
   expect(files).toHaveLength(1);
   return readFileSync(join(folder, files[0]!), "utf8")
     .split("\n")
-    .filter((l) => l.trim() !== "" && !l.includes('"type":"header"')).length;
+    .filter((l) => /"k":/.test(l) && /"s":/.test(l)).length; // finished items (not partition lines or markers)
 }
 
 async function everyOnce(vault: string): Promise<void> {
@@ -276,5 +277,29 @@ describe("stopping a run", () => {
     const resumed = await runCliAsync(args("dies", ["--checkpoint", checkpoint, "--resume"]), { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     await everyOnce("dies");
+  }, 120_000);
+
+  it("a target emptied since the run (restored, re-created) is refilled on --resume: the target is the truth, not the journal", async () => {
+    const checkpoint = join(dir, "cp-emptied");
+    const first = await runCliAsync(args("emptied", ["--checkpoint", checkpoint]), { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    await everyOnce("emptied");
+    // the target loses everything; the journal still says every item is done
+    const client = bed.client("emptied");
+    for await (const p of client.listPropertiesOfSecrets()) {
+      await (await client.beginDeleteSecret(p.name)).pollUntilDone();
+      await client.purgeDeletedSecret(p.name);
+    }
+    expect((await versionCounts(client)).size).toBe(0);
+    const resumed = await runCliAsync(args("emptied", ["--checkpoint", checkpoint, "--resume"]), {
+      cwd: dir,
+    });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(`${resumed.stdout}${resumed.stderr}`).toMatch(
+      new RegExp(
+        `${N} items the checkpoint called finished were missing from the target and were copied again`,
+      ),
+    );
+    await everyOnce("emptied");
   }, 120_000);
 });

@@ -403,10 +403,11 @@ function nameSide(error: DataplaneErrorLike, pair: Pair): unknown {
 function removeEmptyJournals(paths: readonly string[]): void {
   for (const path of paths) {
     try {
-      const lines = readFileSync(path, "utf8")
+      // a finished item is a line with a key and a status (partition lines and markers are not)
+      const finished = readFileSync(path, "utf8")
         .split("\n")
-        .filter((l) => l.trim() !== "");
-      if (lines.length <= 1) rmSync(path, { force: true });
+        .some((l) => /"k":/.test(l) && /"s":/.test(l));
+      if (!finished) rmSync(path, { force: true });
     } catch {
       // already gone
     }
