@@ -1,52 +1,24 @@
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parse } from "@cdktf/hcl2json";
 import type { KeyVaultEmulator } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliRun, runDataplane, writeCliFiles } from "./helpers/cli.js";
 import { keySpecs, type SeededSecretSpec, secretSpecs, seedKeys, seedSecretSpecs } from "./helpers/seed.js";
-import { startVaults, vaultConfig, vaultResource } from "./helpers/vaults.js";
+import { startVaults, vaultConfig } from "./helpers/vaults.js";
 import { clients, readVaultSecrets } from "./helpers/verify.js";
-
-const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CLI = join(WORKSPACE, "packages/cli/dist/bin.js");
-const PLUGIN = "packages/plugin-keyvault";
 
 let emulator: KeyVaultEmulator;
 let dir: string;
 let secrets: SeededSecretSpec[];
 const transcript: string[] = [];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a user would (async: the emulator lives in this process). */
-function dataplane(...args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args, "--plugin", PLUGIN], {
-      cwd: WORKSPACE,
-      env: { ...process.env, NO_COLOR: "1", DATAPLANE_PLUGINS: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", fail);
-    child.on("close", (code) => {
-      transcript.push(stdout, stderr);
-      done({ code, stdout, stderr });
-    });
-  });
+/** Runs the CLI as a user would, keeping what it printed for the leak checks. */
+async function dataplane(...args: string[]): Promise<CliRun> {
+  const run = await runDataplane(args);
+  transcript.push(run.stdout, run.stderr);
+  return run;
 }
 
 beforeAll(async () => {
@@ -56,19 +28,7 @@ beforeAll(async () => {
   seedSecretSpecs(emulator, "source-vault", secrets);
   await seedKeys(emulator, "source-vault", keySpecs().slice(0, 4));
   // What `dataplane emulators start` writes (writeEmulatorFiles): resource documents, the CA, the config.
-  mkdirSync(join(dir, "resources"), { recursive: true });
-  writeFileSync(join(dir, "ca.pem"), emulator.caCertificatePem ?? "");
-  for (const name of ["source-vault", "target-vault"]) {
-    writeFileSync(
-      join(dir, "resources", `${name}.json`),
-      JSON.stringify(vaultResource(emulator, name), null, 2),
-    );
-  }
-  const side = { credential: { type: "static-token", token: "emulator" }, local: true, caFile: "ca.pem" };
-  writeFileSync(
-    join(dir, "dataplane.config.json"),
-    JSON.stringify({ sides: { source: side, target: side } }),
-  );
+  writeCliFiles(emulator, dir, ["source-vault", "target-vault"]);
 });
 
 afterAll(async () => {

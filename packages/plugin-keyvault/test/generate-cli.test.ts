@@ -1,52 +1,19 @@
-// `dataplane generate` through the CLI, as a user runs it, on a vault with a certificate issuer,
-// contacts, RSA and EC keys and certificates: every flag's output validates against the azurerm
-// 5.2 schema and the provider's rules, is `terraform fmt` output, holds no secret value and no
-// `[REDACTED]`, and no import id names the source vault.
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import type { KeyVaultEmulator } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliRun, runDataplane, writeCliFiles } from "./helpers/cli.js";
 import { canary, keySpecs, type SeededVault, seedKeys, seedSecretSpecs, seedVault } from "./helpers/seed.js";
 import { terraformProblems } from "./helpers/terraform.js";
-import { startVaults, vaultConfig, vaultResource } from "./helpers/vaults.js";
-
-const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CLI = join(WORKSPACE, "packages/cli/dist/bin.js");
-const PLUGIN = "packages/plugin-keyvault";
+import { startVaults, vaultConfig } from "./helpers/vaults.js";
 
 let emulator: KeyVaultEmulator;
 let seeded: SeededVault;
 let dir: string;
 let sourceHost: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function dataplane(...args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args, "--plugin", PLUGIN], {
-      cwd: WORKSPACE,
-      env: { ...process.env, NO_COLOR: "1", DATAPLANE_PLUGINS: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
+const dataplane = (...args: string[]): Promise<CliRun> => runDataplane(args);
 
 function readFolder(folder: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -74,19 +41,7 @@ beforeAll(async () => {
     { name: "app-secret-000", versions: [{ value: canary("target"), options: {} }] },
   ]);
   await seedKeys(emulator, "target-vault", keySpecs().slice(0, 1));
-  mkdirSync(join(dir, "resources"), { recursive: true });
-  writeFileSync(join(dir, "ca.pem"), emulator.caCertificatePem ?? "");
-  for (const name of ["source-vault", "target-vault"]) {
-    writeFileSync(
-      join(dir, "resources", `${name}.json`),
-      JSON.stringify(vaultResource(emulator, name), null, 2),
-    );
-  }
-  const side = { credential: { type: "static-token", token: "emulator" }, local: true, caFile: "ca.pem" };
-  writeFileSync(
-    join(dir, "dataplane.config.json"),
-    JSON.stringify({ sides: { source: side, target: side } }),
-  );
+  writeCliFiles(emulator, dir, ["source-vault", "target-vault"]);
 });
 
 afterAll(async () => {

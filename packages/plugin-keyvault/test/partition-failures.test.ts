@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { ItemOutcome, ProgressEvent } from "@dataplane/core";
 import type { KeyVaultEmulator } from "@dataplane/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyVaultPlugin } from "../src/index.js";
+import { type CliRun, runDataplane, writeCliFiles } from "./helpers/cli.js";
 import { certificateSpecs, keySpecs, seedCertificates, seedKeys, seedVaultSettings } from "./helpers/seed.js";
 import { capturingSession, sideAccess, startVaults, vaultConfig, vaultResource } from "./helpers/vaults.js";
 import { clients } from "./helpers/verify.js";
@@ -14,44 +13,13 @@ import { clients } from "./helpers/verify.js";
 // One kind that cannot be listed never stops the run (issue 11.3), and a server error that
 // never heals fails its item within a documented bound (issue 11.4).
 
-const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CLI = join(WORKSPACE, "packages/cli/dist/bin.js");
-const PLUGIN = "packages/plugin-keyvault";
 const SECRETS = 12;
 
 let emulator: KeyVaultEmulator;
 let dir: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function dataplane(...args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args, "--plugin", PLUGIN], {
-      cwd: WORKSPACE,
-      env: {
-        ...process.env,
-        NO_COLOR: "1",
-        DATAPLANE_PLUGINS: "",
-        DATAPLANE_STATE_DIR: join(dir, "state"),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
+const dataplane = (...args: string[]): Promise<CliRun> =>
+  runDataplane(args, { DATAPLANE_STATE_DIR: join(dir, "state") });
 
 const replicate = (target: string, ...extra: string[]) =>
   dataplane(
@@ -104,15 +72,10 @@ beforeAll(async () => {
   await seedKeys(emulator, "source-vault", keySpecs().slice(0, 3));
   await seedCertificates(emulator, "source-vault", certificateSpecs().slice(0, 2), "scratch-vault");
   await seedVaultSettings(emulator, "source-vault");
-  mkdirSync(join(dir, "resources"), { recursive: true });
-  writeFileSync(join(dir, "ca.pem"), emulator.caCertificatePem ?? "");
-  for (const v of emulator.vaults) {
-    writeFileSync(join(dir, "resources", `${v.name}.json`), JSON.stringify(vaultResource(emulator, v.name)));
-  }
-  const side = { credential: { type: "static-token", token: "emulator" }, local: true, caFile: "ca.pem" };
-  writeFileSync(
-    join(dir, "dataplane.config.json"),
-    JSON.stringify({ sides: { source: side, target: side } }),
+  writeCliFiles(
+    emulator,
+    dir,
+    emulator.vaults.map((v) => v.name),
   );
 }, 120_000);
 

@@ -77,6 +77,7 @@ export function explainStorageAccessFailure(failure: AccessFailure): AccessFailu
     return {
       message: `${what} does not allow account-key authorization ${status}`,
       hint: `Remove ${configEntry(account, "accountKey")} and sign in with Entra ID (az login), or allow shared key access on the account`,
+      credentialRefused: true,
     };
   }
   // The service answers AuthorizationFailure also when its network rules (firewall, private
@@ -91,6 +92,7 @@ export function explainStorageAccessFailure(failure: AccessFailure): AccessFailu
       return {
         message: `${what} refused its account key ${status}: the key is wrong or was rotated${network}`,
         hint: `Put a current key in ${configEntry(account, "accountKey")} (az storage account keys list --account-name ${account})${networkFix}`,
+        credentialRefused: true,
       };
     }
     return undefined;
@@ -100,12 +102,14 @@ export function explainStorageAccessFailure(failure: AccessFailure): AccessFailu
       return {
         message: `${what} found no valid signature in its SAS ${status}`,
         hint: sasAdvice(failure.side, account, failure.verb),
+        credentialRefused: true,
       };
     }
     if (failure.code === undefined || AUTHENTICATION_CODES.has(failure.code)) {
       return {
         message: `${what} refused its SAS ${status}: the signature does not match or the SAS has expired${network}`,
         hint: `${sasAdvice(failure.side, account, failure.verb)}${networkFix}`,
+        credentialRefused: true,
       };
     }
     if (SAS_SCOPE_CODES.has(failure.code)) {

@@ -55,18 +55,6 @@ function pluginExplanation(
 }
 
 /**
- * Service codes of a 403 that refuse the credential itself (a wrong account key, a SAS whose
- * signature does not match, an account that does not admit this machine), not one operation: no
- * request to that side can succeed, so the run stops rather than failing one partition.
- * From the Storage REST docs' common error codes (Azurite says `AuthorizationFailure`).
- */
-function credentialRefused(code: string | undefined): boolean {
-  return (
-    code === "AuthenticationFailed" || code === "AuthorizationFailure" || code === "InvalidAuthenticationInfo"
-  );
-}
-
-/**
  * A 401/403 from a service becomes one message naming the side, the resource and the RBAC
  * role the plugin declares for that side and mode, with the command that grants it.
  */
@@ -103,7 +91,7 @@ export function explainServiceError(error: unknown, scope: ExplainScope): unknow
   });
   if (explained) {
     return new DataplaneError(
-      status === 401 || credentialRefused(rest?.code)
+      status === 401 || explained.credentialRefused === true
         ? ErrorCodes.AuthenticationFailed
         : ErrorCodes.PermissionDenied,
       oneLine(explained.message),

@@ -52,6 +52,12 @@ export interface AccessFailure {
 export interface AccessFailureExplanation {
   readonly message: string;
   readonly hint: string;
+  /**
+   * The credential itself is refused (a wrong key, a SAS whose signature does not match, an
+   * account that does not admit this machine), not one operation: no request of that side can
+   * succeed, so the run stops at once instead of failing one partition.
+   */
+  readonly credentialRefused?: boolean;
 }
 
 /**

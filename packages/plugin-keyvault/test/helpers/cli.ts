@@ -30,39 +30,55 @@ export interface ReportedItem {
  * config) and a way to run the built CLI in it as a user would (async: the emulator lives in the
  * test's process).
  */
-export function cliBed(emulator: KeyVaultEmulator, dir: string, vaults: readonly string[]) {
+/** Runs the built CLI as a user would, with the Key Vault plugin named (async: the emulator lives in the test's process). */
+export function runDataplane(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args, "--plugin", PLUGIN], {
+      cwd: WORKSPACE,
+      env: { ...process.env, NO_COLOR: "1", DATAPLANE_PLUGINS: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * What `dataplane emulators start` writes: `resources/<vault>.json`, the CA and
+ * `dataplane.config.json` with a static token for both sides. Returns the config's path.
+ */
+export function writeCliFiles(emulator: KeyVaultEmulator, dir: string, vaults: readonly string[]): string {
   mkdirSync(join(dir, "resources"), { recursive: true });
   writeFileSync(join(dir, "ca.pem"), emulator.caCertificatePem ?? "");
   for (const name of vaults) {
-    writeFileSync(join(dir, "resources", `${name}.json`), JSON.stringify(vaultResource(emulator, name)));
+    writeFileSync(
+      join(dir, "resources", `${name}.json`),
+      JSON.stringify(vaultResource(emulator, name), null, 2),
+    );
   }
   const side = { credential: { type: "static-token", token: "emulator" }, local: true, caFile: "ca.pem" };
   const config = join(dir, "dataplane.config.json");
   writeFileSync(config, JSON.stringify({ sides: { source: side, target: side } }));
+  return config;
+}
+
+export function cliBed(emulator: KeyVaultEmulator, dir: string, vaults: readonly string[]) {
+  const config = writeCliFiles(emulator, dir, vaults);
   const transcript: string[] = [];
   let reports = 0;
 
-  function dataplane(...args: string[]): Promise<CliRun> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [CLI, ...args, "--config", config, "--plugin", PLUGIN], {
-        cwd: WORKSPACE,
-        env: { ...process.env, NO_COLOR: "1", DATAPLANE_PLUGINS: "" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on("error", fail);
-      child.on("close", (code) => {
-        transcript.push(stdout, stderr);
-        done({ code, stdout, stderr });
-      });
-    });
+  async function dataplane(...args: string[]): Promise<CliRun> {
+    const run = await runDataplane([...args, "--config", config]);
+    transcript.push(run.stdout, run.stderr);
+    return run;
   }
 
   /** `dataplane replicate` from one vault to another with a report; the report's items by key. */
