@@ -1,10 +1,6 @@
-// A refused credential on either side, through the `dataplane` command: one line naming the
-// side, the account and the fix, exit code 2, and nothing written to the target.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,
@@ -14,35 +10,15 @@ import {
 } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Bed, startBed } from "./helpers/bed.js";
+import { type Outcome, PACKAGE_DIR, runDataplane } from "./helpers/cli.js";
 
-const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = resolve(PACKAGE_DIR, "../cli/dist/bin.js");
 const SRC = "authsource";
 const DST = "authtarget";
 
 let bed: Bed;
 
-interface Outcome {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
 function dataplane(args: readonly string[]): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: bed.dir,
-    env: { ...process.env, DATAPLANE_PLUGINS: PACKAGE_DIR, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((done) => child.on("exit", (code) => done({ code, out, err })));
+  return runDataplane(args, { cwd: bed.dir, env: { DATAPLANE_PLUGINS: PACKAGE_DIR } });
 }
 
 function sas(

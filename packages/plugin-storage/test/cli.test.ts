@@ -3,43 +3,22 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { parse } from "@cdktf/hcl2json";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, type Outcome, PACKAGE_DIR, runDataplane } from "./helpers/cli.js";
 import { readFolder, terraformProblems } from "./helpers/terraform.js";
 
-const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = resolve(PACKAGE_DIR, "../cli/dist/bin.js");
 const EMULATORS_DIR = ".dataplane/emulators";
 
 let cwd: string;
 let emulators: ChildProcess;
 let config: { storage: Record<string, { accountKey: string }> };
 
-interface Outcome {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
 /** Runs `dataplane <args>` in the test folder, with this package as the installed plugin. */
 function dataplane(args: readonly string[]): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd,
-    env: { ...process.env, DATAPLANE_PLUGINS: PACKAGE_DIR, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((done) => child.on("exit", (code) => done({ code, out, err })));
+  return runDataplane(args, { cwd, env: { DATAPLANE_PLUGINS: PACKAGE_DIR } });
 }
 
 /** Splits a README command line into arguments (no quotes are used in them). */

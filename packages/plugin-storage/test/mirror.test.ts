@@ -1,31 +1,17 @@
-import { spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listContainerEntries } from "../src/discover/blobs.js";
 import { type Bed, startBed } from "./helpers/bed.js";
+import { type Outcome, PACKAGE_DIR, runDataplane } from "./helpers/cli.js";
 
 // Mirror mode through the command line, against Azurite and the Files emulator: a dry run
 // shows the deletions and deletes nothing; --delete-extraneous then deletes exactly what the
 // source no longer has (blobs, files, a directory with its tree), never whole containers or
 // shares, and never without the flag.
 
-const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = resolve(PACKAGE_DIR, "../cli/dist/bin.js");
 let bed: Bed;
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((r) => child.on("exit", (code) => r({ code, out, err })));
-}
+const cli = (args: string[]): Promise<Outcome> => runDataplane(args);
 
 const args = (extra: string[]) => [
   "replicate",

@@ -1,40 +1,17 @@
-// Through the `dataplane` command: `--mode template` and then a normal replication (no
-// `--on-conflict overwrite`) leave a target equal to the source, and the service's own `$`
-// containers (`$logs`, `$blobchangefeed`) are neither discovered nor replicated.
-import { spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Bed, startBed } from "./helpers/bed.js";
+import { type Outcome, PACKAGE_DIR, runDataplane } from "./helpers/cli.js";
 
-const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CLI = resolve(PACKAGE_DIR, "../cli/dist/bin.js");
 const SRC = "tplsource";
 const DST = "tpltarget";
 
 let bed: Bed;
 
-interface Outcome {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
 function dataplane(args: readonly string[]): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, ...args, "--config", bed.configPath], {
+  return runDataplane([...args, "--config", bed.configPath], {
     cwd: bed.dir,
-    env: { ...process.env, DATAPLANE_PLUGINS: PACKAGE_DIR, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { DATAPLANE_PLUGINS: PACKAGE_DIR },
   });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((done) => child.on("exit", (code) => done({ code, out, err })));
 }
 
 type Counts = Record<string, number>;
