@@ -91,6 +91,13 @@ export {
 } from "./hcl/schema.js";
 export { compareVersions, type TfvarsEntry, tfvarsExample, VersionFloor } from "./hcl/terraform.js";
 export {
+  type LaunchState,
+  MEMORY_FLAGS,
+  missingMemoryFlags,
+  RELAUNCH_MARKER,
+  relaunchWithMemoryFlags,
+} from "./launch/memory-flags.js";
+export {
   type CandidateSources,
   findPluginCandidates,
   locatePackage,

@@ -2,8 +2,11 @@
 // asserted). `pnpm --filter @dataplane/plugin-storage bench` runs it after bench/run.ts.
 //
 //   1. replicate one container of BENCH_MEMORY_BLOBS (default 200,000) blobs, then the
-//      no-change re-run: peak RSS and time, streaming engine (merge-join) vs the previous
-//      engine (`join: "map"`: the target listing in a map), each run in its own process
+//      no-change re-run: peak RSS and time, streaming engine (merge-join, with the Node flags the
+//      `dataplane` command runs with: MEMORY_FLAGS) vs the previous engine (`join: "map"`: the
+//      target listing in a map, Node's defaults, as it shipped), each run in its own process;
+//      and the streaming engine with Node's defaults (V8 sizes its young generation from the
+//      machine's memory)
 //   2. four shards over that container: blobs listed by all workers / blobs in the container,
 //      `--shard range:k/4` vs `--shard k/4` (hash: every worker lists everything)
 
@@ -12,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { type AzureResource, listRange, parseShard } from "@dataplane/core";
+import { type AzureResource, listRange, MEMORY_FLAGS, parseShard } from "@dataplane/core";
 import { startAzurite } from "@dataplane/emulators";
 import { type BlobEntry, listBlobEntries, listBlobLevel } from "../dist/discover/blob-listing.js";
 
@@ -54,17 +57,25 @@ interface Measured {
   unchanged: number;
 }
 
-function replicateChild(target: string, joinMode: "auto" | "map"): Promise<Measured> {
-  const child = spawn(process.execPath, ["--experimental-strip-types", join(here, "memory-child.ts")], {
-    env: {
-      ...process.env,
-      BENCH_SOURCE: JSON.stringify(resource("memsrc")),
-      BENCH_TARGET: JSON.stringify(resource(target)),
-      BENCH_KEYS: JSON.stringify(keys),
-      BENCH_JOIN: joinMode,
+function replicateChild(
+  target: string,
+  joinMode: "auto" | "map",
+  flags: readonly string[] = joinMode === "auto" ? MEMORY_FLAGS : [],
+): Promise<Measured> {
+  const child = spawn(
+    process.execPath,
+    [...flags, "--experimental-strip-types", join(here, "memory-child.ts")],
+    {
+      env: {
+        ...process.env,
+        BENCH_SOURCE: JSON.stringify(resource("memsrc")),
+        BENCH_TARGET: JSON.stringify(resource(target)),
+        BENCH_KEYS: JSON.stringify(keys),
+        BENCH_JOIN: joinMode,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   let out = "";
   child.stdout.on("data", (d: Buffer) => {
     out += d.toString();
@@ -106,9 +117,10 @@ try {
     `streaming engine: replicate ${first.created} blobs ${first.seconds.toFixed(1)} s, peak RSS ${first.peakRssMb} MB`,
   );
   const again = await replicateChild("memnew", "auto");
+  const againDefaults = await replicateChild("memnew", "auto", []);
   const againOld = await replicateChild("memnew", "map");
   console.log(
-    `no-change re-run (${again.unchanged} unchanged): streaming engine ${again.seconds.toFixed(1)} s, peak RSS ${again.peakRssMb} MB | previous engine ${againOld.seconds.toFixed(1)} s, peak RSS ${againOld.peakRssMb} MB`,
+    `no-change re-run (${again.unchanged} unchanged): streaming engine ${again.seconds.toFixed(1)} s, peak RSS ${again.peakRssMb} MB | same with Node's default young generation ${againDefaults.seconds.toFixed(1)} s, peak RSS ${againDefaults.peakRssMb} MB | previous engine ${againOld.seconds.toFixed(1)} s, peak RSS ${againOld.peakRssMb} MB`,
   );
   bench({
     name: `rerun-no-change-${N}-blobs-one-container`,
@@ -118,6 +130,7 @@ try {
     target: "peak RSS < 200 MB (baseline: the previous engine)",
     peak_rss_mb: again.peakRssMb,
     baseline_peak_rss_mb: againOld.peakRssMb,
+    node_defaults_peak_rss_mb: againDefaults.peakRssMb,
   });
 
   // ------------------------------------------------------------------ 2. blobs listed by four shards
