@@ -55,12 +55,16 @@ describe("memory flags: which are missing", () => {
     expect(MEMORY_FLAGS.length).toBeGreaterThan(0);
   });
 
-  it("leaves the user's own choice alone, whatever its value or spelling", () => {
-    expect(missingMemoryFlags(state({ execArgv: ["--max-semi-space-size=64"] }))).toEqual([]);
-    expect(missingMemoryFlags(state({ execArgv: ["--max_semi_space_size=8"] }))).toEqual([]);
+  it("leaves the user's own choice alone, whatever its value or spelling; adds the others", () => {
+    const others = MEMORY_FLAGS.filter((f) => !f.startsWith("--max-semi-space-size"));
+    expect(others.length).toBe(MEMORY_FLAGS.length - 1);
+    expect(missingMemoryFlags(state({ execArgv: ["--max-semi-space-size=64"] }))).toEqual(others);
+    expect(missingMemoryFlags(state({ execArgv: ["--max_semi_space_size=8"] }))).toEqual(others);
     expect(
       missingMemoryFlags(state({ nodeOptions: "--enable-source-maps --max-semi-space-size=32" })),
-    ).toEqual([]);
+    ).toEqual(others);
+    const all = MEMORY_FLAGS.map((f) => `${f.split("=")[0]}=7`);
+    expect(missingMemoryFlags(state({ execArgv: all }))).toEqual([]);
     // an unrelated option changes nothing
     expect(missingMemoryFlags(state({ nodeOptions: "--max-old-space-size=512" }))).toEqual([...MEMORY_FLAGS]);
   });
@@ -89,9 +93,15 @@ describe("memory flags: the process replaces itself", () => {
   it("keeps Node's own options, and the user's choice in NODE_OPTIONS or on the command line", async () => {
     const kept = await run([], { nodeArgs: ["--stack-trace-limit=50"] });
     expect(kept.out.execArgv).toEqual([...MEMORY_FLAGS, "--stack-trace-limit=50"]);
+    const others = MEMORY_FLAGS.filter((f) => !f.startsWith("--max-semi-space-size"));
     const own = await run([], { env: { NODE_OPTIONS: "--max-semi-space-size=16" } });
-    expect(own.out.execArgv).toEqual([]);
+    expect(own.out.execArgv).toEqual(others);
     const cli = await run([], { nodeArgs: ["--max-semi-space-size=32"] });
-    expect(cli.out.execArgv).toEqual(["--max-semi-space-size=32"]);
+    expect(cli.out.execArgv).toEqual([...others, "--max-semi-space-size=32"]);
+    // every option chosen: the process is not replaced at all
+    const mine = MEMORY_FLAGS.map((f) => `${f.split("=")[0]}=7`);
+    const none = await run([], { nodeArgs: mine });
+    expect(none.out.execArgv).toEqual(mine);
+    expect(none.out.pid).toBe(none.spawnedPid);
   });
 });
