@@ -3,6 +3,10 @@
 // Prints one JSON line: { seconds, items, peakRssMb, warmSeconds?, warmItems? }.
 import { rmSync } from "node:fs";
 import { createSession, type DataPlaneItem, FileJournal, type ReplicationSteps } from "../dist/index.js";
+import { relaunchWithMemoryFlags } from "../dist/launch/memory-flags.js";
+
+// as the `dataplane` command does (DATAPLANE_NODE_DEFAULTS=1: Node's defaults)
+relaunchWithMemoryFlags();
 
 const [scenario = "fresh", itemsText = "100000", join = "auto", journalPath = "/tmp/dp-bench.jsonl"] =
   process.argv.slice(2);

@@ -4,7 +4,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { createSession, type DataPlaneItem, MEMORY_FLAGS, type ReplicationSteps } from "../dist/index.js";
+import {
+  createSession,
+  type DataPlaneItem,
+  NODE_DEFAULTS_ENV,
+  type ReplicationSteps,
+} from "../dist/index.js";
 
 const N = Number(process.env.BENCH_ITEMS ?? 200_000);
 const CONCURRENCY = 32;
@@ -96,8 +101,8 @@ console.log(
 
 // ---------------------------------------------------------------------------------------------
 // Memory at any size: synthetic sorted steps (no I/O) through the engine, each run in its own
-// process so its peak RSS is its own, with the Node flags the `dataplane` command runs with
-// (MEMORY_FLAGS: V8's young generation bounded). Beside it, in the same run: the previous
+// process so its peak RSS is its own, bounding its memory as the `dataplane` command does (the
+// child calls relaunchWithMemoryFlags first; DATAPLANE_NODE_DEFAULTS=1 turns that off). Beside it, in the same run: the previous
 // engine's way (`join: "map"`: target listing in a map, one journal entry per item) with Node's
 // defaults, as it shipped; and, for a fresh target, the streaming engine with Node's defaults
 // (V8 sizes its young generation from the machine's memory). BENCH_ENGINE_SIZES (default
@@ -121,12 +126,16 @@ function child(
   n: number,
   join: "auto" | "map",
   journal: string,
-  flags: readonly string[],
+  nodeDefaults: boolean,
 ): ChildResult | undefined {
   const out = spawnSync(
     process.execPath,
-    [...flags, new URL("./engine-child.ts", import.meta.url).pathname, scenario, String(n), join, journal],
-    { encoding: "utf8", maxBuffer: 1 << 20 },
+    [new URL("./engine-child.ts", import.meta.url).pathname, scenario, String(n), join, journal],
+    {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+      env: nodeDefaults ? { ...process.env, [NODE_DEFAULTS_ENV]: "1" } : process.env,
+    },
   );
   if (scenario === "kill") return undefined; // it kills itself halfway
   if (out.status !== 0) {
@@ -179,17 +188,17 @@ try {
   for (const n of SIZES) {
     const legacyToo = n <= LEGACY_MAX;
     for (const scenario of ["fresh", "half", "resume"] as const) {
-      const run = (join: "auto" | "map", flags: readonly string[]) => {
+      const run = (join: "auto" | "map", nodeDefaults: boolean) => {
         const journal = joinPath(workDir, `${scenario}-${join}-${n}.jsonl`);
-        if (scenario === "resume") child("kill", n, join, journal, flags);
-        const result = child(scenario, n, join, journal, flags);
+        if (scenario === "resume") child("kill", n, join, journal, nodeDefaults);
+        const result = child(scenario, n, join, journal, nodeDefaults);
         rmSync(journal, { force: true });
         return result;
       };
-      const ours = run("auto", MEMORY_FLAGS);
-      const defaults = scenario === "fresh" ? run("auto", []) : undefined;
+      const ours = run("auto", false);
+      const defaults = scenario === "fresh" ? run("auto", true) : undefined;
       // With an empty target the previous engine's map is empty too: compared where it matters.
-      const legacy = legacyToo && (scenario !== "fresh" || n <= 1_000_000) ? run("map", []) : undefined;
+      const legacy = legacyToo && (scenario !== "fresh" || n <= 1_000_000) ? run("map", true) : undefined;
       const label =
         scenario === "fresh"
           ? "fresh target"

@@ -94,7 +94,10 @@ export {
   type LaunchState,
   MEMORY_FLAGS,
   missingMemoryFlags,
+  missingRuntimeFlags,
+  NODE_DEFAULTS_ENV,
   RELAUNCH_MARKER,
+  RUNTIME_V8_FLAGS,
   relaunchWithMemoryFlags,
 } from "./launch/memory-flags.js";
 export {

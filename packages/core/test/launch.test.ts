@@ -1,7 +1,13 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type LaunchState, MEMORY_FLAGS, missingMemoryFlags } from "../src/index.js";
+import {
+  type LaunchState,
+  MEMORY_FLAGS,
+  missingMemoryFlags,
+  missingRuntimeFlags,
+  RUNTIME_V8_FLAGS,
+} from "../src/index.js";
 
 const probe = fileURLToPath(new URL("./fixtures/launch-probe.mjs", import.meta.url));
 
@@ -55,18 +61,24 @@ describe("memory flags: which are missing", () => {
     expect(MEMORY_FLAGS.length).toBeGreaterThan(0);
   });
 
-  it("leaves the user's own choice alone, whatever its value or spelling; adds the others", () => {
-    const others = MEMORY_FLAGS.filter((f) => !f.startsWith("--max-semi-space-size"));
-    expect(others.length).toBe(MEMORY_FLAGS.length - 1);
-    expect(missingMemoryFlags(state({ execArgv: ["--max-semi-space-size=64"] }))).toEqual(others);
-    expect(missingMemoryFlags(state({ execArgv: ["--max_semi_space_size=8"] }))).toEqual(others);
+  it("leaves the user's own choice alone, whatever its value or spelling", () => {
+    expect(missingMemoryFlags(state({ execArgv: ["--max-semi-space-size=64"] }))).toEqual([]);
+    expect(missingMemoryFlags(state({ execArgv: ["--max_semi_space_size=8"] }))).toEqual([]);
     expect(
       missingMemoryFlags(state({ nodeOptions: "--enable-source-maps --max-semi-space-size=32" })),
-    ).toEqual(others);
-    const all = MEMORY_FLAGS.map((f) => `${f.split("=")[0]}=7`);
-    expect(missingMemoryFlags(state({ execArgv: all }))).toEqual([]);
+    ).toEqual([]);
     // an unrelated option changes nothing
     expect(missingMemoryFlags(state({ nodeOptions: "--max-old-space-size=512" }))).toEqual([...MEMORY_FLAGS]);
+    // the runtime V8 options: the user's, on Node's command line, are kept
+    expect(missingRuntimeFlags([])).toEqual([...RUNTIME_V8_FLAGS]);
+    expect(missingRuntimeFlags(RUNTIME_V8_FLAGS.map((f) => `${f.split("=")[0]}=7`))).toEqual([]);
+  });
+
+  it("never an option this Node does not know (it would refuse to start)", () => {
+    expect(missingMemoryFlags(state({ knows: () => false }))).toEqual([]);
+    // every option the command starts with is one Node documents (NODE_OPTIONS accepts it)
+    for (const flag of MEMORY_FLAGS)
+      expect(process.allowedNodeEnvironmentFlags.has(flag.split("=")[0]!)).toBe(true);
   });
 
   it("never twice, never where the process cannot be replaced or has an IPC channel", () => {
@@ -93,15 +105,13 @@ describe("memory flags: the process replaces itself", () => {
   it("keeps Node's own options, and the user's choice in NODE_OPTIONS or on the command line", async () => {
     const kept = await run([], { nodeArgs: ["--stack-trace-limit=50"] });
     expect(kept.out.execArgv).toEqual([...MEMORY_FLAGS, "--stack-trace-limit=50"]);
-    const others = MEMORY_FLAGS.filter((f) => !f.startsWith("--max-semi-space-size"));
     const own = await run([], { env: { NODE_OPTIONS: "--max-semi-space-size=16" } });
-    expect(own.out.execArgv).toEqual(others);
+    expect(own.out.execArgv).toEqual([]);
+    expect(own.out.pid).toBe(own.spawnedPid);
     const cli = await run([], { nodeArgs: ["--max-semi-space-size=32"] });
-    expect(cli.out.execArgv).toEqual([...others, "--max-semi-space-size=32"]);
-    // every option chosen: the process is not replaced at all
-    const mine = MEMORY_FLAGS.map((f) => `${f.split("=")[0]}=7`);
-    const none = await run([], { nodeArgs: mine });
-    expect(none.out.execArgv).toEqual(mine);
-    expect(none.out.pid).toBe(none.spawnedPid);
+    expect(cli.out.execArgv).toEqual(["--max-semi-space-size=32"]);
+    // DATAPLANE_NODE_DEFAULTS: nothing changed
+    const defaults = await run([], { env: { DATAPLANE_NODE_DEFAULTS: "1" } });
+    expect(defaults.out.execArgv).toEqual([]);
   });
 });

@@ -1,7 +1,11 @@
 // Child of bench/memory.ts: one replication (streaming engine or the previous map engine) in its
 // own process, so its peak RSS is its own. Prints { seconds, peakRssMb, counts }.
 import { type AzureResource, Session } from "@dataplane/core";
+import { relaunchWithMemoryFlags } from "@dataplane/core/launch";
 import { storagePlugin } from "../dist/index.js";
+
+// as the `dataplane` command does (DATAPLANE_NODE_DEFAULTS=1: Node's defaults)
+relaunchWithMemoryFlags();
 
 const source = JSON.parse(process.env.BENCH_SOURCE ?? "{}") as AzureResource;
 const target = JSON.parse(process.env.BENCH_TARGET ?? "{}") as AzureResource;

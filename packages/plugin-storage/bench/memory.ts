@@ -2,9 +2,10 @@
 // asserted). `pnpm --filter @dataplane/plugin-storage bench` runs it after bench/run.ts.
 //
 //   1. replicate one container of BENCH_MEMORY_BLOBS (default 200,000) blobs, then the
-//      no-change re-run: peak RSS and time, streaming engine (merge-join, with the Node flags the
-//      `dataplane` command runs with: MEMORY_FLAGS) vs the previous engine (`join: "map"`: the
-//      target listing in a map, Node's defaults, as it shipped), each run in its own process;
+//      no-change re-run: peak RSS and time, streaming engine (merge-join, its memory bounded as
+//      the `dataplane` command bounds it: relaunchWithMemoryFlags) vs the previous engine
+//      (`join: "map"`: the target listing in a map, Node's defaults, as it shipped), each run
+//      in its own process;
 //      and the streaming engine with Node's defaults (V8 sizes its young generation from the
 //      machine's memory)
 //   2. four shards over that container: blobs listed by all workers / blobs in the container,
@@ -15,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { type AzureResource, listRange, MEMORY_FLAGS, parseShard } from "@dataplane/core";
+import { type AzureResource, listRange, NODE_DEFAULTS_ENV, parseShard } from "@dataplane/core";
 import { startAzurite } from "@dataplane/emulators";
 import { type BlobEntry, listBlobEntries, listBlobLevel } from "../dist/discover/blob-listing.js";
 
@@ -60,22 +61,19 @@ interface Measured {
 function replicateChild(
   target: string,
   joinMode: "auto" | "map",
-  flags: readonly string[] = joinMode === "auto" ? MEMORY_FLAGS : [],
+  nodeDefaults = joinMode === "map",
 ): Promise<Measured> {
-  const child = spawn(
-    process.execPath,
-    [...flags, "--experimental-strip-types", join(here, "memory-child.ts")],
-    {
-      env: {
-        ...process.env,
-        BENCH_SOURCE: JSON.stringify(resource("memsrc")),
-        BENCH_TARGET: JSON.stringify(resource(target)),
-        BENCH_KEYS: JSON.stringify(keys),
-        BENCH_JOIN: joinMode,
-      },
-      stdio: ["ignore", "pipe", "inherit"],
+  const child = spawn(process.execPath, ["--experimental-strip-types", join(here, "memory-child.ts")], {
+    env: {
+      ...process.env,
+      ...(nodeDefaults ? { [NODE_DEFAULTS_ENV]: "1" } : {}),
+      BENCH_SOURCE: JSON.stringify(resource("memsrc")),
+      BENCH_TARGET: JSON.stringify(resource(target)),
+      BENCH_KEYS: JSON.stringify(keys),
+      BENCH_JOIN: joinMode,
     },
-  );
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout.on("data", (d: Buffer) => {
     out += d.toString();
@@ -117,7 +115,7 @@ try {
     `streaming engine: replicate ${first.created} blobs ${first.seconds.toFixed(1)} s, peak RSS ${first.peakRssMb} MB`,
   );
   const again = await replicateChild("memnew", "auto");
-  const againDefaults = await replicateChild("memnew", "auto", []);
+  const againDefaults = await replicateChild("memnew", "auto", true);
   const againOld = await replicateChild("memnew", "map");
   console.log(
     `no-change re-run (${again.unchanged} unchanged): streaming engine ${again.seconds.toFixed(1)} s, peak RSS ${again.peakRssMb} MB | same with Node's default young generation ${againDefaults.seconds.toFixed(1)} s, peak RSS ${againDefaults.peakRssMb} MB | previous engine ${againOld.seconds.toFixed(1)} s, peak RSS ${againOld.peakRssMb} MB`,
