@@ -101,12 +101,12 @@ console.log(
 
 // ---------------------------------------------------------------------------------------------
 // Memory at any size: synthetic sorted steps (no I/O) through the engine, each run in its own
-// process so its peak RSS is its own, bounding its memory as the `dataplane` command does (the
-// child calls relaunchWithMemoryFlags first; DATAPLANE_NODE_DEFAULTS=1 turns that off). Beside it, in the same run: the previous
-// engine's way (`join: "map"`: target listing in a map, one journal entry per item) with Node's
-// defaults, as it shipped; and, for a fresh target, the streaming engine with Node's defaults
-// (V8 sizes its young generation from the machine's memory). BENCH_ENGINE_SIZES (default
-// 100k,1M,10M); BENCH_ENGINE_LEGACY_MAX caps the sizes the previous engine is run at (default: all).
+// process so its peak RSS is its own, its memory bounded as the `dataplane` command bounds it
+// (the child calls relaunchWithMemoryFlags first). Beside it, in the same run, with Node's
+// defaults (DATAPLANE_NODE_DEFAULTS=1): the previous engine's way (`join: "map"`: target listing
+// in a map, one journal entry per item), as it shipped; and, for a fresh target, the streaming
+// engine. BENCH_ENGINE_SIZES (default 100k,1M,10M); BENCH_ENGINE_LEGACY_MAX caps the sizes the
+// previous engine is run at (default: all).
 
 const SIZES = (process.env.BENCH_ENGINE_SIZES ?? "100000,1000000,10000000").split(",").map(Number);
 const LEGACY_MAX = Number(process.env.BENCH_ENGINE_LEGACY_MAX ?? Number.POSITIVE_INFINITY);
@@ -116,7 +116,7 @@ interface ChildResult {
   seconds: number;
   items: number;
   peakRssMb: number;
-  /** Past the first 10,000 items (the JIT's warm-up), when every item was applied. */
+  /** Past the JIT warm-up (the first 10 % of items, at most 10,000), when every item was applied. */
   warmSeconds?: number;
   warmItems?: number;
 }
@@ -160,7 +160,7 @@ function row(
   console.log(
     `engine ${label}, ${n.toLocaleString("en")} items in one partition — streaming: peak RSS ${ours.peakRssMb.toFixed(0)} MB, ${perItem(ours)}` +
       (defaults
-        ? ` | streaming, Node's default young generation: peak RSS ${defaults.peakRssMb.toFixed(0)} MB, ${perItem(defaults)}`
+        ? ` | streaming, Node's defaults: peak RSS ${defaults.peakRssMb.toFixed(0)} MB, ${perItem(defaults)}`
         : "") +
       (legacy
         ? ` | previous engine: peak RSS ${legacy.peakRssMb.toFixed(0)} MB, ${perItem(legacy)}`
@@ -220,7 +220,7 @@ try {
     console.log(
       `engine time per item across ${sizes} (fresh target): ${us(perItem)} µs, spread ${(spread(perItem) * 100).toFixed(0)} %` +
         (perWarmItem.length === perItem.length
-          ? `; past the first 10,000 items (JIT warm-up): ${us(perWarmItem)} µs, spread ${(spread(perWarmItem) * 100).toFixed(0)} % (target: within 20 %)`
+          ? `; past the JIT warm-up (the first 10 % of items, at most 10,000): ${us(perWarmItem)} µs, spread ${(spread(perWarmItem) * 100).toFixed(0)} % (target: within 20 %)`
           : " (target: within 20 %)"),
     );
     console.log(

@@ -2,12 +2,11 @@
 // asserted). `pnpm --filter @dataplane/plugin-storage bench` runs it after bench/run.ts.
 //
 //   1. replicate one container of BENCH_MEMORY_BLOBS (default 200,000) blobs, then the
-//      no-change re-run: peak RSS and time, streaming engine (merge-join, its memory bounded as
-//      the `dataplane` command bounds it: relaunchWithMemoryFlags) vs the previous engine
-//      (`join: "map"`: the target listing in a map, Node's defaults, as it shipped), each run
-//      in its own process;
-//      and the streaming engine with Node's defaults (V8 sizes its young generation from the
-//      machine's memory)
+//      no-change re-run: peak RSS and time, each run in its own process. The streaming engine
+//      (merge-join) with its memory bounded as the `dataplane` command bounds it (the child
+//      calls relaunchWithMemoryFlags); beside it, with Node's defaults (DATAPLANE_NODE_DEFAULTS):
+//      the same streaming engine, and the previous engine (`join: "map"`: the target listing in
+//      a map), as it shipped
 //   2. four shards over that container: blobs listed by all workers / blobs in the container,
 //      `--shard range:k/4` vs `--shard k/4` (hash: every worker lists everything)
 
@@ -118,7 +117,7 @@ try {
   const againDefaults = await replicateChild("memnew", "auto", true);
   const againOld = await replicateChild("memnew", "map");
   console.log(
-    `no-change re-run (${again.unchanged} unchanged): streaming engine ${again.seconds.toFixed(1)} s, peak RSS ${again.peakRssMb} MB | same with Node's default young generation ${againDefaults.seconds.toFixed(1)} s, peak RSS ${againDefaults.peakRssMb} MB | previous engine ${againOld.seconds.toFixed(1)} s, peak RSS ${againOld.peakRssMb} MB`,
+    `no-change re-run (${again.unchanged} unchanged): streaming engine ${again.seconds.toFixed(1)} s, peak RSS ${again.peakRssMb} MB | same with Node's defaults ${againDefaults.seconds.toFixed(1)} s, peak RSS ${againDefaults.peakRssMb} MB | previous engine ${againOld.seconds.toFixed(1)} s, peak RSS ${againOld.peakRssMb} MB`,
   );
   bench({
     name: `rerun-no-change-${N}-blobs-one-container`,
